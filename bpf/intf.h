@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Jthulhu BPF <-> Java interface: every record that crosses the boundary.
+ *
+ * This header is the single source of truth for the layouts. The Java side
+ * (node-daemon, package io.jthulhu.node.bpf) mirrors each struct by field name,
+ * offset and size, and a unit test compares the two using the BTF of the
+ * compiled jthulhu.bpf.o, so they cannot drift apart.
+ *
+ * Rules for every record here: fixed-size little-endian fields, natural
+ * alignment, explicit padding, total size a multiple of 8. No pointers.
+ */
+#ifndef __JTHULHU_INTF_H
+#define __JTHULHU_INTF_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+typedef __u8 u8;
+typedef __u32 u32;
+typedef __s32 s32;
+typedef __u64 u64;
+#endif
+
+/* Bumped on any incompatible change to the records below. */
+#define JT_ABI_VERSION 1
+
+/* "Any CPU" in a dispatch decision: BPF puts the task on the shared DSQ. */
+#define JT_CPU_ANY (-1)
+
+/* Upper bound on CPUs the shared idle map covers. */
+#define JT_MAX_CPUS 1024
+
+/* Scheduling classes carried in struct jt_policy.sched_class. */
+enum jt_sched_class {
+	JT_CLASS_NORMAL = 0,
+	JT_CLASS_LATENCY_CRITICAL = 1,
+	JT_CLASS_BATCH = 2,
+	JT_CLASS_IDLE = 3,
+};
+
+/* struct jt_policy.flags */
+enum jt_policy_flags {
+	JT_POLICY_PRESENT = 1u << 0,	/* a policy was found for the task's cgroup */
+	JT_POLICY_PREEMPT = 1u << 1,	/* the task may preempt lower classes on wakeup */
+};
+
+/*
+ * Per-cgroup policy: value of the cgroup_policy map (key: u64 cgroup id).
+ * Filled by the node daemon from the resolved per-node plan. Zero fields mean
+ * "class default".
+ */
+struct jt_policy {
+	u32 sched_class;	/* enum jt_sched_class */
+	u32 weight;		/* 1..10000, 0 = the task's own weight */
+	u32 slice_us;		/* 0 = policy engine default */
+	u32 flags;		/* enum jt_policy_flags */
+};
+
+/* struct jt_queued_task.flags */
+enum jt_task_flags {
+	JT_TASK_WAKEUP = 1u << 0,	/* enqueued because it woke up (not a slice expiry) */
+	JT_TASK_PREV_CPU_IDLE = 1u << 1, /* prev_cpu was idle when it was enqueued */
+	JT_TASK_KTHREAD = 1u << 2,
+};
+
+/*
+ * BPF -> Java: one record per task waiting for a decision, in the "queued"
+ * BPF_MAP_TYPE_RINGBUF.
+ */
+struct jt_queued_task {
+	s32 pid;
+	s32 tgid;
+	u64 cgroup_id;
+	s32 prev_cpu;
+	u32 nr_cpus_allowed;
+	u32 weight;		/* p->scx.weight (100 = nice 0) */
+	u32 flags;		/* enum jt_task_flags */
+	u64 enq_flags;		/* SCX_ENQ_* flags given to ops.enqueue */
+	u64 exec_runtime;	/* ns run since the task last went to sleep */
+	u64 nvcsw;		/* voluntary context switches so far */
+	u64 vtime;		/* weighted virtual runtime kept by BPF (ns) */
+	u64 seq;		/* per-task enqueue sequence; a decision must echo it */
+	u64 enqueued_at;	/* bpf_ktime_get_ns() at enqueue */
+	struct jt_policy policy; /* the task's cgroup policy, looked up by BPF */
+};
+
+/* struct jt_dispatch.flags */
+enum jt_dispatch_flags {
+	JT_DISPATCH_PREEMPT = 1u << 0,	/* kick the target CPU to preempt its current task */
+};
+
+/*
+ * Java -> BPF: one decision per task, in the "dispatched"
+ * BPF_MAP_TYPE_USER_RINGBUF.
+ */
+struct jt_dispatch {
+	s32 pid;
+	s32 cpu;		/* target CPU, or JT_CPU_ANY for the shared DSQ */
+	u64 slice_ns;
+	u64 vtime;		/* ordering key (deadline) in the shared DSQ */
+	u64 seq;		/* jt_queued_task.seq this decision answers */
+	u32 flags;		/* enum jt_dispatch_flags */
+	u32 pad;
+};
+
+/*
+ * Exit information, copied from struct scx_exit_info in ops.exit. kind != 0
+ * means the scheduler has exited (SCX_EXIT_* in the kernel).
+ */
+#define JT_EXIT_REASON_LEN 128
+#define JT_EXIT_MSG_LEN 1024
+struct jt_exit_info {
+	s32 kind;
+	u32 pad;
+	s64 exit_code;
+	char reason[JT_EXIT_REASON_LEN];
+	char msg[JT_EXIT_MSG_LEN];
+};
+
+/* struct jt_config.flags */
+enum jt_config_flags {
+	JT_CFG_DIRECT_PINNED = 1u << 0,	/* single-CPU tasks bypass Java */
+	JT_CFG_DIRECT_IDLE = 1u << 1,	/* wakeups onto idle CPUs bypass Java when not over-committed */
+};
+
+/*
+ * Tunables in .rodata (const volatile), written by Java between open and
+ * load. Zero values are replaced with the defaults in jthulhu.bpf.c.
+ */
+struct jt_config {
+	u32 usersched_tgid;		/* the scheduler's own process: never through Java */
+	u32 flags;			/* enum jt_config_flags */
+	u64 fallback_ns;		/* a task waiting longer for Java is dispatched by BPF */
+	u64 default_slice_ns;		/* slice for tasks BPF dispatches itself */
+	u64 heartbeat_ns;		/* bpf_timer period */
+};
+
+/*
+ * State shared through the BPF program's .bss (memory-mapped by Java).
+ * Counters are written by BPF only; the "java_" fields by Java only.
+ */
+struct jt_stats {
+	u64 nr_queued;			/* records sent to Java */
+	u64 nr_java_dispatched;		/* tasks inserted on a Java decision */
+	u64 nr_fallback_dispatched;	/* tasks inserted by BPF because Java was late */
+	u64 nr_ring_full;		/* records that could not be sent: ring full */
+	u64 nr_stale;			/* Java decisions cancelled: task dequeued/re-enqueued */
+	u64 nr_direct_idle;		/* dispatched by BPF to an idle CPU, never queued */
+	u64 nr_direct_kernel;		/* per-CPU kthreads, reclaim threads: BPF only */
+	u64 nr_direct_usersched;	/* the scheduler's own (JVM) threads */
+	u64 nr_direct_pinned;		/* single-CPU tasks inserted by BPF */
+	u64 nr_bad_dispatch;		/* malformed or unknown-pid decisions */
+	u64 nr_heartbeats;		/* bpf_timer heartbeat runs */
+	u64 nr_kicks;			/* CPUs kicked by the heartbeat */
+};
+
+struct jt_shared {
+	struct jt_stats stats;
+	u64 nr_user_pending;		/* sent to Java, not yet inserted */
+	u64 java_heartbeat_ns;		/* Java: CLOCK_MONOTONIC of its last loop iteration */
+	u64 java_dispatch_seq;		/* Java: bumped after each batch of decisions */
+	u32 nr_cpus;			/* possible CPUs, set by BPF in ops.init */
+	u32 pad;
+	u8 cpu_idle[JT_MAX_CPUS];	/* 1 = CPU idle (from ops.update_idle) */
+	struct jt_exit_info exit;
+};
+
+#endif /* __JTHULHU_INTF_H */

@@ -1,0 +1,81 @@
+# Helpers sourced by the in-VM scenario scripts (busybox ash).
+# Scenarios report facts as "JT_KV key=value" lines (no spaces in values); the host decides pass/fail.
+
+JAR=/opt/jthulhu/jthulhu-node-daemon.jar
+JVM_OPTS="-Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC -Xss512k"
+DAEMON_LOG=/tmp/daemon.log
+SCX=/sys/kernel/sched_ext
+ATTACH_TIMEOUT_MS=${jt_attach_timeout_ms:-180000}
+
+kv() { echo "JT_KV $1=$2"; }
+say() { echo "JT_LOG $*"; }
+
+# Milliseconds since boot.
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+scx_state() { cat "$SCX/state" 2>/dev/null || echo missing; }
+scx_ops() { cat "$SCX/root/ops" 2>/dev/null; }
+scx_enable_seq() { cat "$SCX/enable_seq" 2>/dev/null || echo 0; }
+
+# wait_state <state> <timeout-ms>: polls every 100 ms; status 0 once /sys/kernel/sched_ext/state is <state>.
+wait_state() {
+  deadline=$(( $(now_ms) + $2 ))
+  while [ "$(scx_state)" != "$1" ]; do
+    [ "$(now_ms)" -ge "$deadline" ] && return 1
+    sleep 0.1
+  done
+}
+
+# Prints the daemon's output on the console as it comes (the file itself is what scenarios parse).
+forward_daemon_log() {
+  touch "$DAEMON_LOG"
+  tail -n +1 -f "$DAEMON_LOG" | while IFS= read -r line; do echo "[daemon] $line"; done &
+}
+
+# start_daemon [daemon options...]: starts the node daemon in the background, sets DAEMON_PID.
+start_daemon() {
+  # shellcheck disable=SC2086 # JVM_OPTS is a list of words
+  java $JVM_OPTS -jar "$JAR" run "$@" >> "$DAEMON_LOG" 2>&1 &
+  DAEMON_PID=$!
+  say "daemon started pid=$DAEMON_PID"
+}
+
+count_in_log() { n=$(grep -c "$1" "$DAEMON_LOG" 2>/dev/null); echo "${n:-0}"; }
+
+# wait_attached <attached-lines-before> <timeout-ms>: a new "JTHULHU attached" line, state enabled and
+# root/ops naming jthulhu.
+wait_attached() {
+  deadline=$(( $(now_ms) + $2 ))
+  while :; do
+    if [ "$(count_in_log 'JTHULHU attached')" -gt "$1" ] && [ "$(scx_state)" = enabled ] \
+        && scx_ops | grep -q jthulhu; then
+      return 0
+    fi
+    [ "$(now_ms)" -ge "$deadline" ] && return 1
+    sleep 0.2
+  done
+}
+
+# last_log_line <pattern>
+last_log_line() { grep "$1" "$DAEMON_LOG" 2>/dev/null | tail -n 1; }
+
+# field <line> <key>: the numeric value of " key=N" in a daemon stats line (empty if absent).
+field() { echo " $1" | sed -n "s/.* $2=\([0-9][0-9]*\).*/\1/p"; }
+
+# Kernel-side ejections: sched_ext disables for any reason other than user-space unregistration
+# (runtime error, scx_bpf_error, runnable task stall, ...), or the daemon reporting one; the larger count.
+count_ejections() {
+  kernel=$(dmesg | grep 'sched_ext: BPF scheduler' | grep 'disabled (' | grep -vc 'unregistered from user space')
+  daemon=$(count_in_log 'JTHULHU ejected')
+  [ "${kernel:-0}" -gt "${daemon:-0}" ] && echo "${kernel:-0}" || echo "${daemon:-0}"
+}
+
+# Every sched_ext kernel message, for the console log.
+dump_scx_dmesg() { dmesg | grep -i -e sched_ext -e 'task stall' | sed 's/^/JT_DMESG /'; }
+
+# Reports the counters of a daemon stats/final line as JT_KV keys.
+report_counters() {
+  for key in queued java_dispatched fallback ring_full stale direct_idle direct_kernel direct_usersched direct_pinned; do
+    kv "$key" "$(field "$1" "$key")"
+  done
+}

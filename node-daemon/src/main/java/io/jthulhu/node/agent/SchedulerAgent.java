@@ -1,0 +1,157 @@
+package io.jthulhu.node.agent;
+
+import com.sun.jna.LastErrorException;
+import io.jthulhu.node.bpf.BpfException;
+import io.jthulhu.node.bpf.BpfScheduler;
+import io.jthulhu.node.bpf.ExitInfo;
+import io.jthulhu.node.bpf.JtLayouts;
+import io.jthulhu.node.bpf.SchedExtSysfs;
+import io.jthulhu.node.bpf.SchedulerStats;
+import io.jthulhu.node.sys.Libc;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps this node scheduled by Jthulhu: attaches the BPF scheduler, runs the Java scheduling
+ * loop, and when the kernel ejects the scheduler reports why and re-attaches (at once if the
+ * kernel asked for a restart, otherwise with exponential back-off). Stops cleanly on SIGTERM.
+ * Prints the tagged lines ("JTHULHU attached/stats/ejected/final/detached") that the e2e harness reads.
+ */
+public final class SchedulerAgent {
+    private static final long FIRST_BACKOFF_MS = 500;
+
+    private final AgentConfig config;
+    private final SchedExtSysfs sysfs;
+    private final PrintStream out;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+    private volatile SchedulerLoop loop;
+
+    public SchedulerAgent(AgentConfig config, SchedExtSysfs sysfs, PrintStream out) {
+        this.config = config;
+        this.sysfs = sysfs;
+        this.out = out;
+    }
+
+    /** Schedules until SIGTERM/SIGINT; returns the process exit code. */
+    public int runUntilStopped() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::requestStopAndWait, "jthulhu-shutdown"));
+        try {
+            lockMemory();
+            long backoffMs = FIRST_BACKOFF_MS;
+            while (!stopRequested) {
+                ExitInfo exit = attachAndSchedule();
+                if (stopRequested || exit == null) {
+                    break;
+                }
+                out.println("JTHULHU ejected " + exit.describe());
+                if (exit.restartRequested()) {
+                    backoffMs = FIRST_BACKOFF_MS;
+                    continue;
+                }
+                sleepUnlessStopped(backoffMs);
+                backoffMs = Math.min(Math.max(backoffMs * 2, FIRST_BACKOFF_MS), Math.max(config.maxBackoffMs(), FIRST_BACKOFF_MS));
+            }
+            return 0;
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /**
+     * One attachment: open, configure, load, attach, schedule until stop or ejection.
+     *
+     * @return the exit info when the kernel ejected the scheduler, null when we were asked to stop
+     */
+    private ExitInfo attachAndSchedule() {
+        try (BpfScheduler bpf = BpfScheduler.open(sysfs)) {
+            writeConfig(bpf.config());
+            bpf.load();
+            SchedulerLoop current = new SchedulerLoop(bpf, config);
+            current.warmUp();
+            bpf.attach(sysfs);
+            out.println("JTHULHU attached ops=" + sysfs.attachedOps() + " enable_seq=" + sysfs.enableSeq());
+            loop = current;
+            StatsPrinter stats = StatsPrinter.start(bpf, out, config.statsIntervalMs());
+            try {
+                current.run(() -> stopRequested);
+            } finally {
+                stats.stop();
+                loop = null;
+            }
+            ExitInfo exit = bpf.exitInfo();
+            SchedulerStats finalStats = SchedulerStats.read(bpf.shared());
+            if (exit.exited() && !stopRequested) {
+                out.println("JTHULHU final " + finalStats.toKeyValues());
+                return exit;
+            }
+            bpf.detach();
+            out.println("JTHULHU final " + finalStats.toKeyValues());
+            ExitInfo detached = bpf.exitInfo();
+            out.println("JTHULHU detached kind=" + detached.kind() + " reason=" + quoteIfNeeded(detached.reason()));
+            out.flush();
+            return null;
+        } catch (BpfException e) {
+            if (e.kind() == BpfException.Kind.ATTACH_FAILED && !stopRequested) {
+                // e.g. the kernel is still tearing down a previous instance: retry with back-off
+                out.println("JTHULHU ejected kind=0 reason=\"attach failed\" msg=\"" + e.getMessage().replace('"', '\'') + "\"");
+                return new ExitInfo(0, 0, "attach failed", e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private void writeConfig(ByteBuffer c) {
+        int flags = (config.directIdle() ? JtLayouts.CFG_DIRECT_IDLE : 0) | (config.directPinned() ? JtLayouts.CFG_DIRECT_PINNED : 0);
+        c.putInt(JtLayouts.CONFIG_USERSCHED_TGID, Libc.getpid());
+        c.putInt(JtLayouts.CONFIG_FLAGS, flags);
+        c.putLong(JtLayouts.CONFIG_FALLBACK_NS, config.fallbackNanos());
+        c.putLong(JtLayouts.CONFIG_DEFAULT_SLICE_NS, config.sliceNanos());
+        c.putLong(JtLayouts.CONFIG_HEARTBEAT_NS, config.heartbeatNanos());
+    }
+
+    private void lockMemory() {
+        if (!config.lockMemory()) {
+            return;
+        }
+        try {
+            Libc.mlockall(Libc.MCL_CURRENT | Libc.MCL_FUTURE);
+        } catch (LastErrorException e) {
+            // Not fatal: the BPF fallback still keeps the node live, but say so loudly.
+            out.println("JTHULHU warning mlockall failed: " + Libc.strerror(e.getErrorCode())
+                    + " (page faults may delay scheduling decisions)");
+        }
+    }
+
+    private void requestStopAndWait() {
+        stopRequested = true;
+        SchedulerLoop l = loop;
+        if (l != null) {
+            l.wakeUp();
+        }
+        try {
+            finished.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void sleepUnlessStopped(long ms) {
+        long deadline = System.nanoTime() + ms * 1_000_000L;
+        while (!stopRequested && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(Math.min(50, ms));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static String quoteIfNeeded(String s) {
+        return s.isEmpty() ? "-" : (s.indexOf(' ') >= 0 ? "\"" + s + "\"" : s);
+    }
+}

@@ -1,0 +1,113 @@
+package io.jthulhu.node.agent;
+
+import com.sun.jna.Memory;
+import io.jthulhu.node.bpf.BpfScheduler;
+import io.jthulhu.node.bpf.JtLayouts;
+import io.jthulhu.node.bpf.RingBufferConsumer;
+import io.jthulhu.node.bpf.UserRingBufferProducer;
+import io.jthulhu.node.sys.Libc;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The hot path: queued ring → policy engine → dispatch ring. Runs on one thread, allocates nothing
+ * per task and takes no lock: BPF never waits on it, and when it is late BPF dispatches by itself.
+ * Between batches it blocks in epoll on the queued ring, which BPF wakes when it adds work.
+ */
+final class SchedulerLoop implements RingBufferConsumer.RecordSink {
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Upper bound on records taken per batch, so decisions go out while the ring still fills. */
+    private static final int MAX_BATCH = 4096;
+    private static final int IDLE_WAIT_MS = 100;
+    private static final int RING_FULL_WAIT_MS = 1;
+
+    private final BpfScheduler bpf;
+    private final ByteBuffer shared;
+    private final RingBufferConsumer queued;
+    private final UserRingBufferProducer dispatched;
+    private final ByteBuffer dispatchBuffer;
+    private final PolicyEngine engine;
+    private final int epollFd;
+    private final Memory epollEvents = new Memory(Libc.EPOLL_EVENT_SIZE * 4L);
+    private volatile boolean wakeRequested;
+
+    SchedulerLoop(BpfScheduler bpf, AgentConfig config) {
+        this.bpf = bpf;
+        this.shared = bpf.shared();
+        this.queued = bpf.queued();
+        this.dispatched = bpf.dispatched();
+        this.dispatchBuffer = dispatched.buffer();
+        this.engine = PolicyEngine.create(config, shared);
+        this.epollFd = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
+        try (Memory ev = new Memory(Libc.EPOLL_EVENT_SIZE)) {
+            ev.clear();
+            ev.setInt(0, Libc.EPOLLIN);
+            Libc.epoll_ctl(epollFd, Libc.EPOLL_CTL_ADD, bpf.queuedFd(), ev);
+        }
+    }
+
+    /** Compiles the decision path before the kernel depends on it. */
+    void warmUp() {
+        engine.warmUp();
+    }
+
+    /** Wakes the loop from its idle wait, e.g. to stop. */
+    void wakeUp() {
+        wakeRequested = true;
+    }
+
+    /** Schedules until {@code stop} says so or the kernel ejects the scheduler. */
+    void run(BooleanSupplier stop) {
+        Thread.currentThread().setName("jthulhu-scheduler");
+        try {
+            while (!stop.getAsBoolean() && !kernelExited()) {
+                LONG.setRelease(shared, JtLayouts.SHARED_JAVA_HEARTBEAT_NS, System.nanoTime());
+                int taken = queued.consume(this, MAX_BATCH);
+                int sent = flush();
+                if (taken == 0 && sent == 0 && !wakeRequested) {
+                    // Nothing new: sleep until BPF queues work. If decisions are still waiting for
+                    // room in the dispatch ring, only nap: BPF drains it as CPUs dispatch.
+                    Libc.epoll_wait(epollFd, epollEvents, 4, engine.pending() > 0 ? RING_FULL_WAIT_MS : IDLE_WAIT_MS);
+                }
+            }
+        } finally {
+            Libc.close(epollFd);
+            epollEvents.close();
+        }
+    }
+
+    private boolean kernelExited() {
+        return (int) INT.getAcquire(shared, JtLayouts.SHARED_EXIT_OFFSET + JtLayouts.EXIT_KIND_OFFSET) != 0;
+    }
+
+    @Override
+    public boolean accept(ByteBuffer buffer, int offset, int length) {
+        if (length >= JtLayouts.QUEUED_TASK_SIZE) {
+            engine.enqueue(buffer, offset);
+        }
+        return engine.hasRoom();
+    }
+
+    /** Sends decisions in the engine's order while the dispatch ring has room. */
+    private int flush() {
+        int sent = 0;
+        while (engine.pending() > 0) {
+            int at = dispatched.reserve(JtLayouts.DISPATCH_SIZE);
+            if (at < 0) {
+                break;
+            }
+            engine.dispatchNext(dispatchBuffer, at);
+            dispatched.submit(at);
+            sent++;
+        }
+        if (sent > 0) {
+            LONG.getAndAdd(shared, JtLayouts.SHARED_JAVA_DISPATCH_SEQ, 1L);
+        }
+        return sent;
+    }
+}

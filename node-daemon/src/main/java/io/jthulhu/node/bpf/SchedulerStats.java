@@ -1,0 +1,42 @@
+package io.jthulhu.node.bpf;
+
+import java.nio.ByteBuffer;
+
+/** A snapshot of the BPF-side counters in struct jt_stats. */
+public record SchedulerStats(long queued, long javaDispatched, long fallbackDispatched, long ringFull, long stale,
+                             long directIdle, long directKernel, long directUsersched, long directPinned,
+                             long badDispatch, long heartbeats, long kicks, long userPending) {
+
+    public static SchedulerStats read(ByteBuffer shared) {
+        return new SchedulerStats(
+                shared.getLong(JtLayouts.STATS_NR_QUEUED),
+                shared.getLong(JtLayouts.STATS_NR_JAVA_DISPATCHED),
+                shared.getLong(JtLayouts.STATS_NR_FALLBACK_DISPATCHED),
+                shared.getLong(JtLayouts.STATS_NR_RING_FULL),
+                shared.getLong(JtLayouts.STATS_NR_STALE),
+                shared.getLong(JtLayouts.STATS_NR_DIRECT_IDLE),
+                shared.getLong(JtLayouts.STATS_NR_DIRECT_KERNEL),
+                shared.getLong(JtLayouts.STATS_NR_DIRECT_USERSCHED),
+                shared.getLong(JtLayouts.STATS_NR_DIRECT_PINNED),
+                shared.getLong(JtLayouts.STATS_NR_BAD_DISPATCH),
+                shared.getLong(JtLayouts.STATS_NR_HEARTBEATS),
+                shared.getLong(JtLayouts.STATS_NR_KICKS),
+                shared.getLong(JtLayouts.SHARED_NR_USER_PENDING));
+    }
+
+    /** Share of the tasks that needed a decision which Java decided (1.0 when none needed one). */
+    public double javaRatio() {
+        long total = javaDispatched + fallbackDispatched + ringFull;
+        return total == 0 ? 1.0 : (double) javaDispatched / total;
+    }
+
+    /** One line of space-separated key=value pairs, the format the e2e harness parses. */
+    public String toKeyValues() {
+        return "queued=" + queued + " java_dispatched=" + javaDispatched + " fallback=" + fallbackDispatched
+                + " ring_full=" + ringFull + " stale=" + stale + " direct_idle=" + directIdle
+                + " direct_kernel=" + directKernel + " direct_usersched=" + directUsersched
+                + " direct_pinned=" + directPinned + " bad_dispatch=" + badDispatch
+                + " heartbeats=" + heartbeats + " kicks=" + kicks + " user_pending=" + userPending
+                + String.format(" java_ratio=%.4f", javaRatio());
+    }
+}

@@ -1,0 +1,45 @@
+package io.jthulhu.node.bpf.layout;
+
+/** The #defines and enums of bpf/intf.h. */
+public final class Abi {
+    /** JT_ABI_VERSION: bumped on any incompatible record change. */
+    public static final int ABI_VERSION = 1;
+    /** JT_CPU_ANY: the task goes to the shared DSQ. */
+    public static final int CPU_ANY = -1;
+    /** JT_MAX_CPUS: CPUs covered by jt_shared.cpu_idle. */
+    public static final int MAX_CPUS = 1024;
+
+    /** enum jt_sched_class */
+    public static final int CLASS_NORMAL = 0;
+    public static final int CLASS_LATENCY_CRITICAL = 1;
+    public static final int CLASS_BATCH = 2;
+    public static final int CLASS_IDLE = 3;
+
+    /** enum jt_policy_flags */
+    public static final int POLICY_PRESENT = 1;
+    public static final int POLICY_PREEMPT = 1 << 1;
+
+    /** enum jt_task_flags */
+    public static final int TASK_WAKEUP = 1;
+    public static final int TASK_PREV_CPU_IDLE = 1 << 1;
+    public static final int TASK_KTHREAD = 1 << 2;
+
+    /** enum jt_dispatch_flags */
+    public static final int DISPATCH_PREEMPT = 1;
+
+    /** enum jt_config_flags */
+    public static final int CFG_DIRECT_PINNED = 1;
+    public static final int CFG_DIRECT_IDLE = 1 << 1;
+
+    /** JT_EXIT_REASON_LEN, JT_EXIT_MSG_LEN */
+    public static final int EXIT_REASON_LEN = 128;
+    public static final int EXIT_MSG_LEN = 1024;
+
+    /** Weight of a nice-0 task (p->scx.weight) and the range a policy may set. */
+    public static final int WEIGHT_DEFAULT = 100;
+    public static final int WEIGHT_MIN = 1;
+    public static final int WEIGHT_MAX = 10_000;
+
+    private Abi() {
+    }
+}

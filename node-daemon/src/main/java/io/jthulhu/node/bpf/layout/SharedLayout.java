@@ -1,0 +1,28 @@
+package io.jthulhu.node.bpf.layout;
+
+/** struct jt_shared: the BPF program's .bss, memory-mapped by Java. */
+public final class SharedLayout {
+    public static final int STATS = 0;
+    public static final int NR_USER_PENDING = STATS + StatsLayout.SIZE;
+    public static final int JAVA_HEARTBEAT_NS = NR_USER_PENDING + 8;
+    public static final int JAVA_DISPATCH_SEQ = JAVA_HEARTBEAT_NS + 8;
+    public static final int NR_CPUS = JAVA_DISPATCH_SEQ + 8;
+    public static final int PAD = NR_CPUS + 4;
+    public static final int CPU_IDLE = PAD + 4;
+    public static final int EXIT = CPU_IDLE + Abi.MAX_CPUS;
+    public static final int SIZE = EXIT + ExitInfoLayout.SIZE;
+
+    public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
+            .struct("stats", STATS, StatsLayout.DESCRIPTOR)
+            .field("nr_user_pending", NR_USER_PENDING, 8)
+            .field("java_heartbeat_ns", JAVA_HEARTBEAT_NS, 8)
+            .field("java_dispatch_seq", JAVA_DISPATCH_SEQ, 8)
+            .field("nr_cpus", NR_CPUS, 4)
+            .field("pad", PAD, 4)
+            .field("cpu_idle", CPU_IDLE, Abi.MAX_CPUS)
+            .struct("exit", EXIT, ExitInfoLayout.DESCRIPTOR)
+            .build();
+
+    private SharedLayout() {
+    }
+}

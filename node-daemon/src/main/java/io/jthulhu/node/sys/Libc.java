@@ -1,0 +1,61 @@
+package io.jthulhu.node.sys;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+
+/**
+ * The few libc calls the daemon needs, bound with JNA direct mapping: no reflection and no
+ * argument boxing per call, so they are usable from the scheduler loop.
+ */
+public final class Libc {
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MCL_CURRENT = 1;
+    public static final int MCL_FUTURE = 2;
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLLIN = 0x001;
+    /** struct epoll_event is packed on x86-64: u32 events + u64 data. */
+    public static final int EPOLL_EVENT_SIZE = 12;
+    public static final int EINTR = 4;
+    public static final int ESRCH = 3;
+
+    static {
+        Native.register(NativeLibrary.getInstance("c"));
+    }
+
+    private Libc() {
+    }
+
+    public static native Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset)
+            throws LastErrorException;
+
+    public static native int munmap(Pointer addr, long length) throws LastErrorException;
+
+    public static native int mlockall(int flags) throws LastErrorException;
+
+    public static native int epoll_create1(int flags) throws LastErrorException;
+
+    public static native int epoll_ctl(int epfd, int op, int fd, Pointer event) throws LastErrorException;
+
+    /** Returns -1 on EINTR instead of throwing, so a signal is not an exception on the hot path. */
+    public static native int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMs);
+
+    public static native int close(int fd);
+
+    public static native int geteuid();
+
+    public static native int getpid();
+
+    public static native int getpagesize();
+
+    public static native String strerror(int errno);
+
+    /** A non-allocating check of whether MAP_FAILED ((void *) -1) came back. */
+    public static boolean mapFailed(Pointer p) {
+        return p == null || Pointer.nativeValue(p) == -1L;
+    }
+}
