@@ -19,6 +19,7 @@ typedef __u8 u8;
 typedef __u32 u32;
 typedef __s32 s32;
 typedef __u64 u64;
+typedef __s64 s64;
 #endif
 
 /* Bumped on any incompatible change to the records below. */
@@ -29,6 +30,9 @@ typedef __u64 u64;
 
 /* Upper bound on CPUs the shared idle map covers. */
 #define JT_MAX_CPUS 1024
+
+/* Largest jt_dispatch.slice_ns BPF accepts (1 s); larger is malformed. */
+#define JT_MAX_SLICE_NS 1000000000ULL
 
 /* Scheduling classes carried in struct jt_policy.sched_class. */
 enum jt_sched_class {
@@ -70,7 +74,7 @@ enum jt_task_flags {
 struct jt_queued_task {
 	s32 pid;
 	s32 tgid;
-	u64 cgroup_id;
+	u64 cgroup_id;		/* the task's own cgroup v2 id (= inode number of its cgroupfs dir) */
 	s32 prev_cpu;
 	u32 nr_cpus_allowed;
 	u32 weight;		/* p->scx.weight (100 = nice 0) */
@@ -81,7 +85,13 @@ struct jt_queued_task {
 	u64 vtime;		/* weighted virtual runtime kept by BPF (ns) */
 	u64 seq;		/* per-task enqueue sequence; a decision must echo it */
 	u64 enqueued_at;	/* bpf_ktime_get_ns() at enqueue */
-	struct jt_policy policy; /* the task's cgroup policy, looked up by BPF */
+	/*
+	 * Policy of the nearest cgroup with an entry in cgroup_policy: the
+	 * task's own cgroup first, then its ancestors (up to 16 levels), so a
+	 * policy keyed by a pod's cgroup covers its containers. All zero (no
+	 * JT_POLICY_PRESENT) when none has one.
+	 */
+	struct jt_policy policy;
 };
 
 /* struct jt_dispatch.flags */
@@ -96,11 +106,17 @@ enum jt_dispatch_flags {
 struct jt_dispatch {
 	s32 pid;
 	s32 cpu;		/* target CPU, or JT_CPU_ANY for the shared DSQ */
-	u64 slice_ns;
-	u64 vtime;		/* ordering key (deadline) in the shared DSQ */
+	u64 slice_ns;		/* 0 = jt_config.default_slice_ns; at most JT_MAX_SLICE_NS */
+	/*
+	 * Ordering key (deadline) in the shared DSQ, used when cpu is
+	 * JT_CPU_ANY or not allowed for the task. BPF's own insertions there
+	 * (fallback, ring full) use jt_queued_task.vtime, so keep keys in that
+	 * domain (e.g. vtime plus a slice-scaled offset).
+	 */
+	u64 vtime;
 	u64 seq;		/* jt_queued_task.seq this decision answers */
 	u32 flags;		/* enum jt_dispatch_flags */
-	u32 pad;
+	u32 pad;		/* must be 0 */
 };
 
 /*
@@ -125,7 +141,10 @@ enum jt_config_flags {
 
 /*
  * Tunables in .rodata (const volatile), written by Java between open and
- * load. Zero values are replaced with the defaults in jthulhu.bpf.c.
+ * load. Zero values are replaced with the defaults in jthulhu.bpf.c
+ * (fallback 50 ms, slice 5 ms, heartbeat 10 ms). flags == 0 is honoured as
+ * "no bypass"; the default flags (DIRECT_PINNED | DIRECT_IDLE) apply only
+ * when the whole struct is zero, i.e. when nothing was configured.
  */
 struct jt_config {
 	u32 usersched_tgid;		/* the scheduler's own process: never through Java */
@@ -158,11 +177,20 @@ struct jt_shared {
 	struct jt_stats stats;
 	u64 nr_user_pending;		/* sent to Java, not yet inserted */
 	u64 java_heartbeat_ns;		/* Java: CLOCK_MONOTONIC of its last loop iteration */
-	u64 java_dispatch_seq;		/* Java: bumped after each batch of decisions */
+	u64 java_dispatch_seq;		/* Java: bumped after each batch of decisions; the
+					 * BPF heartbeat kicks a CPU to drain them if no
+					 * ops.dispatch has run since */
 	u32 nr_cpus;			/* possible CPUs, set by BPF in ops.init */
 	u32 pad;
 	u8 cpu_idle[JT_MAX_CPUS];	/* 1 = CPU idle (from ops.update_idle) */
 	struct jt_exit_info exit;
+	/*
+	 * Appended after ABI v1 so no offset above moves. The heartbeat timer
+	 * dies when no user-space process holds a reference to the BPF maps
+	 * (kernel rule for bpf_timer); BPF then stops queueing to Java.
+	 */
+	u64 nr_no_heartbeat;		/* tasks inserted by BPF: heartbeat dead, nobody to ask */
+	u64 nr_heartbeat_restarts;	/* heartbeat timer re-armed from ops.dispatch */
 };
 
 #endif /* __JTHULHU_INTF_H */

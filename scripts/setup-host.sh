@@ -5,7 +5,7 @@
 set -euo pipefail
 
 need=(clang-19 llvm-19 qemu-system-x86 busybox-static cpio zstd stress-ng rt-tests
-      binutils file kmod gzip openjdk-17-jmods)
+      binutils file kmod gzip openjdk-17-jdk-headless)
 backports=(libbpf-dev libbpf1 bpftool)
 
 have_all() {

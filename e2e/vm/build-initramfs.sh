@@ -32,7 +32,9 @@ jre=$cache/jre/$jre_key
 if [ ! -x "$jre/bin/java" ]; then
   echo "build-initramfs: jlink $modules -> $jre" >&2
   rm -rf "$jre.tmp"
-  "$jdk/bin/jlink" --module-path "$jdk/jmods" --add-modules "$modules" "${jlink_opts[@]}" --output "$jre.tmp" >&2
+  # CDS generation warns about absent optional classes (java.util.logging, ...): keep that in a file.
+  "$jdk/bin/jlink" --module-path "$jdk/jmods" --add-modules "$modules" "${jlink_opts[@]}" --output "$jre.tmp" \
+    > "$out/jlink.log" 2>&1 || { cat "$out/jlink.log" >&2; exit 1; }
   mv "$jre.tmp" "$jre"
 fi
 

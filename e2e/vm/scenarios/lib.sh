@@ -62,6 +62,13 @@ last_log_line() { grep "$1" "$DAEMON_LOG" 2>/dev/null | tail -n 1; }
 # field <line> <key>: the numeric value of " key=N" in a daemon stats line (empty if absent).
 field() { echo " $1" | sed -n "s/.* $2=\([0-9][0-9]*\).*/\1/p"; }
 
+# delta <a> <b>: a - b, or "none" unless both are numbers (ash aborts on bad arithmetic).
+delta() {
+  case "$1" in ''|*[!0-9]*) echo none; return ;; esac
+  case "$2" in ''|*[!0-9]*) echo none; return ;; esac
+  echo $(( $1 - $2 ))
+}
+
 # Kernel-side ejections: sched_ext disables for any reason other than user-space unregistration
 # (runtime error, scx_bpf_error, runnable task stall, ...), or the daemon reporting one; the larger count.
 count_ejections() {

@@ -4,7 +4,8 @@ import com.sun.jna.LastErrorException;
 import io.jthulhu.node.bpf.BpfException;
 import io.jthulhu.node.bpf.BpfScheduler;
 import io.jthulhu.node.bpf.ExitInfo;
-import io.jthulhu.node.bpf.JtLayouts;
+import io.jthulhu.node.bpf.layout.Abi;
+import io.jthulhu.node.bpf.layout.ConfigLayout;
 import io.jthulhu.node.bpf.SchedExtSysfs;
 import io.jthulhu.node.bpf.SchedulerStats;
 import io.jthulhu.node.sys.Libc;
@@ -105,12 +106,12 @@ public final class SchedulerAgent {
     }
 
     private void writeConfig(ByteBuffer c) {
-        int flags = (config.directIdle() ? JtLayouts.CFG_DIRECT_IDLE : 0) | (config.directPinned() ? JtLayouts.CFG_DIRECT_PINNED : 0);
-        c.putInt(JtLayouts.CONFIG_USERSCHED_TGID, Libc.getpid());
-        c.putInt(JtLayouts.CONFIG_FLAGS, flags);
-        c.putLong(JtLayouts.CONFIG_FALLBACK_NS, config.fallbackNanos());
-        c.putLong(JtLayouts.CONFIG_DEFAULT_SLICE_NS, config.sliceNanos());
-        c.putLong(JtLayouts.CONFIG_HEARTBEAT_NS, config.heartbeatNanos());
+        int flags = (config.directIdle() ? Abi.CFG_DIRECT_IDLE : 0) | (config.directPinned() ? Abi.CFG_DIRECT_PINNED : 0);
+        c.putInt(ConfigLayout.USERSCHED_TGID, Libc.getpid());
+        c.putInt(ConfigLayout.FLAGS, flags);
+        c.putLong(ConfigLayout.FALLBACK_NS, config.fallbackNanos());
+        c.putLong(ConfigLayout.DEFAULT_SLICE_NS, config.sliceNanos());
+        c.putLong(ConfigLayout.HEARTBEAT_NS, config.heartbeatNanos());
     }
 
     private void lockMemory() {

@@ -2,9 +2,16 @@ package io.jthulhu.node.agent;
 
 import com.sun.jna.Memory;
 import io.jthulhu.node.bpf.BpfScheduler;
-import io.jthulhu.node.bpf.JtLayouts;
+import io.jthulhu.node.bpf.layout.DispatchLayout;
+import io.jthulhu.node.bpf.layout.ExitInfoLayout;
+import io.jthulhu.node.bpf.layout.QueuedTaskLayout;
+import io.jthulhu.node.bpf.layout.SharedLayout;
 import io.jthulhu.node.bpf.RingBufferConsumer;
 import io.jthulhu.node.bpf.UserRingBufferProducer;
+import io.jthulhu.node.sched.CpuTopology;
+import io.jthulhu.node.sched.PolicyEngine;
+import io.jthulhu.node.sched.SchedulerConfig;
+import io.jthulhu.node.sched.SharedCpuIdleView;
 import io.jthulhu.node.sys.Libc;
 
 import java.lang.invoke.MethodHandles;
@@ -42,7 +49,8 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         this.queued = bpf.queued();
         this.dispatched = bpf.dispatched();
         this.dispatchBuffer = dispatched.buffer();
-        this.engine = PolicyEngine.create(config, shared);
+        this.engine = new PolicyEngine(SchedulerConfig.builder().baseSliceNs(config.sliceNanos()).build(),
+                CpuTopology.fromSysfs(), new SharedCpuIdleView(shared, 0));
         this.epollFd = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
         try (Memory ev = new Memory(Libc.EPOLL_EVENT_SIZE)) {
             ev.clear();
@@ -66,7 +74,7 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         Thread.currentThread().setName("jthulhu-scheduler");
         try {
             while (!stop.getAsBoolean() && !kernelExited()) {
-                LONG.setRelease(shared, JtLayouts.SHARED_JAVA_HEARTBEAT_NS, System.nanoTime());
+                LONG.setRelease(shared, SharedLayout.JAVA_HEARTBEAT_NS, System.nanoTime());
                 int taken = queued.consume(this, MAX_BATCH);
                 int sent = flush();
                 if (taken == 0 && sent == 0 && !wakeRequested) {
@@ -82,12 +90,12 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     }
 
     private boolean kernelExited() {
-        return (int) INT.getAcquire(shared, JtLayouts.SHARED_EXIT_OFFSET + JtLayouts.EXIT_KIND_OFFSET) != 0;
+        return (int) INT.getAcquire(shared, SharedLayout.EXIT + ExitInfoLayout.KIND) != 0;
     }
 
     @Override
     public boolean accept(ByteBuffer buffer, int offset, int length) {
-        if (length >= JtLayouts.QUEUED_TASK_SIZE) {
+        if (length >= QueuedTaskLayout.SIZE) {
             engine.enqueue(buffer, offset);
         }
         return engine.hasRoom();
@@ -97,7 +105,7 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     private int flush() {
         int sent = 0;
         while (engine.pending() > 0) {
-            int at = dispatched.reserve(JtLayouts.DISPATCH_SIZE);
+            int at = dispatched.reserve(DispatchLayout.SIZE);
             if (at < 0) {
                 break;
             }
@@ -106,7 +114,7 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
             sent++;
         }
         if (sent > 0) {
-            LONG.getAndAdd(shared, JtLayouts.SHARED_JAVA_DISPATCH_SEQ, 1L);
+            LONG.getAndAdd(shared, SharedLayout.JAVA_DISPATCH_SEQ, 1L);
         }
         return sent;
     }

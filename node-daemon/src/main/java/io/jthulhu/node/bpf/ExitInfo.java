@@ -1,5 +1,7 @@
 package io.jthulhu.node.bpf;
 
+import io.jthulhu.node.bpf.layout.Abi;
+import io.jthulhu.node.bpf.layout.ExitInfoLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -47,13 +49,13 @@ public record ExitInfo(int kind, long exitCode, String reason, String message) {
     }
 
     static ExitInfo read(ByteBuffer shared, int base) {
-        int kind = shared.getInt(base + JtLayouts.EXIT_KIND_OFFSET);
+        int kind = shared.getInt(base + ExitInfoLayout.KIND);
         if (kind == 0) {
             return NONE;
         }
-        return new ExitInfo(kind, shared.getLong(base + JtLayouts.EXIT_CODE_OFFSET),
-                cString(shared, base + JtLayouts.EXIT_REASON_OFFSET, JtLayouts.EXIT_REASON_LEN),
-                cString(shared, base + JtLayouts.EXIT_MSG_OFFSET, JtLayouts.EXIT_MSG_LEN));
+        return new ExitInfo(kind, shared.getLong(base + ExitInfoLayout.EXIT_CODE),
+                cString(shared, base + ExitInfoLayout.REASON, Abi.EXIT_REASON_LEN),
+                cString(shared, base + ExitInfoLayout.MSG, Abi.EXIT_MSG_LEN));
     }
 
     private static String cString(ByteBuffer b, int offset, int max) {

@@ -73,4 +73,10 @@ final class LibBpf {
     static native int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 
     static native int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
+
+    static native Pointer bpf_object__find_program_by_name(Pointer obj, String name);
+
+    static native int bpf_program__fd(Pointer prog);
+
+    static native int bpf_prog_test_run_opts(int progFd, Pointer opts);
 }

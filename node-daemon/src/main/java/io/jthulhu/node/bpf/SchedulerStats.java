@@ -1,5 +1,7 @@
 package io.jthulhu.node.bpf;
 
+import io.jthulhu.node.bpf.layout.SharedLayout;
+import io.jthulhu.node.bpf.layout.StatsLayout;
 import java.nio.ByteBuffer;
 
 /** A snapshot of the BPF-side counters in struct jt_stats. */
@@ -9,19 +11,19 @@ public record SchedulerStats(long queued, long javaDispatched, long fallbackDisp
 
     public static SchedulerStats read(ByteBuffer shared) {
         return new SchedulerStats(
-                shared.getLong(JtLayouts.STATS_NR_QUEUED),
-                shared.getLong(JtLayouts.STATS_NR_JAVA_DISPATCHED),
-                shared.getLong(JtLayouts.STATS_NR_FALLBACK_DISPATCHED),
-                shared.getLong(JtLayouts.STATS_NR_RING_FULL),
-                shared.getLong(JtLayouts.STATS_NR_STALE),
-                shared.getLong(JtLayouts.STATS_NR_DIRECT_IDLE),
-                shared.getLong(JtLayouts.STATS_NR_DIRECT_KERNEL),
-                shared.getLong(JtLayouts.STATS_NR_DIRECT_USERSCHED),
-                shared.getLong(JtLayouts.STATS_NR_DIRECT_PINNED),
-                shared.getLong(JtLayouts.STATS_NR_BAD_DISPATCH),
-                shared.getLong(JtLayouts.STATS_NR_HEARTBEATS),
-                shared.getLong(JtLayouts.STATS_NR_KICKS),
-                shared.getLong(JtLayouts.SHARED_NR_USER_PENDING));
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_QUEUED),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_JAVA_DISPATCHED),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_FALLBACK_DISPATCHED),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_RING_FULL),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_STALE),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_DIRECT_IDLE),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_DIRECT_KERNEL),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_DIRECT_USERSCHED),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_DIRECT_PINNED),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_BAD_DISPATCH),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_HEARTBEATS),
+                shared.getLong(SharedLayout.STATS + StatsLayout.NR_KICKS),
+                shared.getLong(SharedLayout.NR_USER_PENDING));
     }
 
     /** Share of the tasks that needed a decision which Java decided (1.0 when none needed one). */

@@ -9,6 +9,9 @@ public final class Abi {
     /** JT_MAX_CPUS: CPUs covered by jt_shared.cpu_idle. */
     public static final int MAX_CPUS = 1024;
 
+    /** JT_MAX_SLICE_NS: the longest jt_dispatch.slice_ns BPF accepts. */
+    public static final long MAX_SLICE_NS = 1_000_000_000L;
+
     /** enum jt_sched_class */
     public static final int CLASS_NORMAL = 0;
     public static final int CLASS_LATENCY_CRITICAL = 1;

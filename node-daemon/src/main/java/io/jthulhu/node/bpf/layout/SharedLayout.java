@@ -10,7 +10,10 @@ public final class SharedLayout {
     public static final int PAD = NR_CPUS + 4;
     public static final int CPU_IDLE = PAD + 4;
     public static final int EXIT = CPU_IDLE + Abi.MAX_CPUS;
-    public static final int SIZE = EXIT + ExitInfoLayout.SIZE;
+    /** Appended after ABI v1 (no offset above moved). */
+    public static final int NR_NO_HEARTBEAT = EXIT + ExitInfoLayout.SIZE;
+    public static final int NR_HEARTBEAT_RESTARTS = NR_NO_HEARTBEAT + 8;
+    public static final int SIZE = NR_HEARTBEAT_RESTARTS + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -21,6 +24,8 @@ public final class SharedLayout {
             .field("pad", PAD, 4)
             .field("cpu_idle", CPU_IDLE, Abi.MAX_CPUS)
             .struct("exit", EXIT, ExitInfoLayout.DESCRIPTOR)
+            .field("nr_no_heartbeat", NR_NO_HEARTBEAT, 8)
+            .field("nr_heartbeat_restarts", NR_HEARTBEAT_RESTARTS, 8)
             .build();
 
     private SharedLayout() {

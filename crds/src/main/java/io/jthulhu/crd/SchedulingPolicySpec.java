@@ -1,0 +1,112 @@
+package io.jthulhu.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.Objects;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SchedulingPolicySpec {
+  public static final int MIN_PRIORITY = 0;
+  public static final int MAX_PRIORITY = 1_000_000;
+
+  @JsonPropertyDescription("Pods this policy selects. Empty or absent selects every pod.")
+  private LabelSelector podSelector;
+
+  @JsonPropertyDescription("Namespaces whose pods this policy may select, by namespace labels. Empty or absent selects every namespace.")
+  private LabelSelector namespaceSelector;
+
+  @JsonPropertyDescription("Nodes this policy applies on, by node labels. Absent applies on every node.")
+  private LabelSelector nodeSelector;
+
+  @JsonPropertyDescription("When several policies select the same pod the highest priority wins; on equal priority the name that sorts first wins and both report Conflicting.")
+  @Min(MIN_PRIORITY)
+  @Max(MAX_PRIORITY)
+  @Default("0")
+  private Integer priority;
+
+  @JsonPropertyDescription("Enforce applies the policy; Audit only resolves and reports what would apply.")
+  @Default("Enforce")
+  private PolicyMode mode;
+
+  @JsonPropertyDescription("Scheduling parameters given to the selected pods.")
+  @Required
+  private SchedulingParameters scheduling;
+
+  public LabelSelector getPodSelector() {
+    return podSelector;
+  }
+
+  public void setPodSelector(LabelSelector podSelector) {
+    this.podSelector = podSelector;
+  }
+
+  public LabelSelector getNamespaceSelector() {
+    return namespaceSelector;
+  }
+
+  public void setNamespaceSelector(LabelSelector namespaceSelector) {
+    this.namespaceSelector = namespaceSelector;
+  }
+
+  public LabelSelector getNodeSelector() {
+    return nodeSelector;
+  }
+
+  public void setNodeSelector(LabelSelector nodeSelector) {
+    this.nodeSelector = nodeSelector;
+  }
+
+  public Integer getPriority() {
+    return priority;
+  }
+
+  public void setPriority(Integer priority) {
+    this.priority = priority;
+  }
+
+  public PolicyMode getMode() {
+    return mode;
+  }
+
+  public void setMode(PolicyMode mode) {
+    this.mode = mode;
+  }
+
+  public SchedulingParameters getScheduling() {
+    return scheduling;
+  }
+
+  public void setScheduling(SchedulingParameters scheduling) {
+    this.scheduling = scheduling;
+  }
+
+  /** The priority with the schema default applied (the API server fills it; clients that skip it get the same). */
+  public int effectivePriority() {
+    return priority == null ? 0 : priority;
+  }
+
+  public PolicyMode effectiveMode() {
+    return mode == null ? PolicyMode.Enforce : mode;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SchedulingPolicySpec other
+        && Objects.equals(podSelector, other.podSelector)
+        && Objects.equals(namespaceSelector, other.namespaceSelector)
+        && Objects.equals(nodeSelector, other.nodeSelector)
+        && Objects.equals(priority, other.priority)
+        && mode == other.mode
+        && Objects.equals(scheduling, other.scheduling);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(podSelector, namespaceSelector, nodeSelector, priority, mode, scheduling);
+  }
+}

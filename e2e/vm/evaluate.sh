@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Judges one finished VM run from its console log; the host, not the VM, decides pass/fail.
+#   evaluate.sh <scenario> <console-log> ["extra key=value pairs for the RESULT line"]
+# Reads the scenario's "JT_KV key=value" lines (last value wins), prints a summary and, as the last line,
+#   RESULT scenario=<name> pass=true|false [reason=<failed checks>] <scenario keys> <extra>
+# Exit status 0 only if every check passed.
+set -uo pipefail
+scenario=${1:?usage: evaluate.sh <scenario> <console-log> [extra]}
+console=${2:?usage: evaluate.sh <scenario> <console-log> [extra]}
+extra=${3:-}
+
+declare -A kv
+while IFS= read -r pair; do
+  kv[${pair%%=*}]=${pair#*=}
+done < <(tr -d '\r' < "$console" | grep -aoE 'JT_KV [A-Za-z0-9_]+=[^ ]*' | cut -c7-)
+
+failed=()
+get() { echo "${kv[$1]:-}"; }
+# check <name> <condition...>: records <name> as a failed check unless the condition holds.
+check() { local name=$1; shift; "$@" || failed+=("$name"); }
+is() { [ "$(get "$1")" = "$2" ]; }
+# num_cmp <value> <op> <value>: numeric comparison; false if either side is not a number.
+num_cmp() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN {
+  if (a !~ /^-?[0-9.]+$/ || b !~ /^-?[0-9.]+$/) exit 1
+  exit !((op == ">=" && a + 0 >= b + 0) || (op == "<=" && a + 0 <= b + 0) || (op == "==" && a + 0 == b + 0)) }'; }
+# ratio <numerator> <denominator>: 3 decimals, "none" when undefined.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
+  if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) print "none"; else printf "%.3f\n", a / b }'; }
+# keys <k...>: "k=v" for the RESULT line, "none" for facts the VM never reported.
+keys() { local k out=(); for k in "$@"; do out+=("$k=${kv[$k]:-none}"); done; echo "${out[*]}"; }
+
+[ -z "$(get harness_error)" ] || failed+=("harness_error:$(get harness_error)")
+
+case $scenario in
+  stress)
+    jd=$(get java_dispatched) fb=$(get fallback) rf=$(get ring_full)
+    kv[java_ratio]=$(ratio "${jd:-x}" "$(awk -v a="${jd:-0}" -v b="${fb:-0}" -v c="${rf:-0}" 'BEGIN { print a + b + c }')")
+    check attach is attached true
+    check state_not_enabled is state enabled
+    check ejections num_cmp "$(get ejections)" == 0
+    check java_ratio_below_0.95 num_cmp "${kv[java_ratio]}" ">=" 0.95
+    check detach_not_clean is detach clean
+    check stress_ng_failed num_cmp "$(get stress_rc)" == 0
+    check hackbench_failed num_cmp "$(get hackbench_failures)" == 0
+    echo "stress: java_dispatched=${jd:-?} fallback=${fb:-?} ring_full=${rf:-?} -> java_ratio=${kv[java_ratio]} (goal >= 0.95);" \
+      "hackbench runs=$(get hackbench_runs); detach=$(get detach)"
+    result_keys=(state ejections queued java_dispatched fallback ring_full stale java_ratio detach)
+    ;;
+  stall)
+    check attach is attached true
+    check probe_below_half num_cmp "$(get probe_ticks_during_stop)" ">=" \
+      "$(awk -v e="$(get probe_expected)" 'BEGIN { print (e ~ /^[0-9]+$/) ? e / 2 : "x" }')"
+    check state_left_enabled_during_stop is state_during_stop enabled
+    check ejections num_cmp "$(get ejections)" == 0
+    check not_resumed is resumed true
+    check no_fallback_after_kill is fell_back true
+    check no_disable_in_dmesg is dmesg_disabled true
+    check not_reattached is reattached true
+    echo "stall: probe ticked $(get probe_ticks_during_stop)/$(get probe_expected) during the $(get stop_ms) ms stop" \
+      "(goal >= 50%); fallback dispatches during stop=$(get fallback_during_stop); after kill -9 the state left" \
+      "enabled in $(get fallback_ms) ms; re-attached in $(get reattach_ms) ms"
+    result_keys=(probe_ticks_during_stop probe_expected ejections resumed reattached fallback_during_stop
+                 fell_back fallback_ms reattach_ms)
+    ;;
+  compare)
+    # hackbench: throughput ratio eevdf_time / jthulhu_time (>= 1 means Jthulhu is faster).
+    kv[hackbench_ratio]=$(ratio "$(get hackbench_eevdf)" "$(get hackbench_jthulhu)")
+    # latency: Jthulhu / EEVDF (<= 1 means Jthulhu has lower latency).
+    for stat in avg p99 max; do
+      kv[lat_${stat}_ratio]=$(ratio "$(get lat_load_${stat}_jthulhu)" "$(get lat_load_${stat}_eevdf)")
+      kv[lat_idle_${stat}_ratio]=$(ratio "$(get lat_idle_${stat}_jthulhu)" "$(get lat_idle_${stat}_eevdf)")
+    done
+    check attach is attached true
+    check ejections num_cmp "$(get ejections)" == 0
+    for k in hackbench_ratio lat_avg_ratio lat_p99_ratio lat_max_ratio lat_idle_avg_ratio lat_idle_p99_ratio lat_idle_max_ratio; do
+      check "unmeasured_$k" num_cmp "${kv[$k]}" ">=" 0
+    done
+    if num_cmp "${kv[hackbench_ratio]}" ">=" 0.95 && num_cmp "${kv[lat_avg_ratio]}" "<=" 1 \
+        && num_cmp "${kv[lat_p99_ratio]}" "<=" 1; then kv[goal_met]=true; else kv[goal_met]=false; fi
+    printf '%-34s %12s %12s %10s\n' "metric (one boot, TCG)" EEVDF Jthulhu ratio
+    printf '%-34s %12s %12s %10s\n' "hackbench -g 4 -l 200, median s" "$(get hackbench_eevdf)" \
+      "$(get hackbench_jthulhu)" "${kv[hackbench_ratio]}"
+    for load in idle load; do
+      for stat in avg p99 max; do
+        [ $load = idle ] && r=${kv[lat_idle_${stat}_ratio]} || r=${kv[lat_${stat}_ratio]}
+        printf '%-34s %12s %12s %10s\n' "cyclictest $load $stat, us" "$(get lat_${load}_${stat}_eevdf)" \
+          "$(get lat_${load}_${stat}_jthulhu)" "$r"
+      done
+    done
+    echo "ratios: hackbench_ratio = eevdf_time / jthulhu_time (throughput, goal >= 0.95);" \
+      "lat_*_ratio = jthulhu / eevdf (latency, goal <= 1; lat_* = under stress-ng --cpu 4, lat_idle_* = idle)"
+    echo "goal (throughput >= 0.95x EEVDF, load latency avg and p99 no worse): goal_met=${kv[goal_met]} (reported, not a failure)"
+    result_keys=(hackbench_eevdf hackbench_jthulhu hackbench_ratio lat_avg_ratio lat_p99_ratio lat_max_ratio
+                 lat_idle_avg_ratio lat_idle_p99_ratio lat_idle_max_ratio goal_met ejections)
+    ;;
+  *)
+    result_keys=()
+    failed+=("no_evaluation_for_scenario")
+    ;;
+esac
+
+if [ ${#failed[@]} -eq 0 ]; then pass=true reason=; else pass=false reason=" reason=$(IFS=,; echo "${failed[*]}")"; fi
+echo "RESULT scenario=$scenario pass=$pass$reason $(keys "${result_keys[@]}")${extra:+ $extra}"
+[ "$pass" = true ]

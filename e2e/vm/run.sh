@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Runs one Jthulhu scenario on a real sched_ext kernel in a QEMU (TCG) VM, from the repository root:
+#   e2e/vm/run.sh <scenario>          scenarios: the files in e2e/vm/scenarios/ (stress, stall, compare)
+# Installs host packages, fetches the kernel, builds the node daemon, builds the initramfs, boots the
+# VM (one retry if the boot itself fails or panics), and judges the scenario's JT_KV facts on the host.
+# Exit status 0 only if the scenario passed. The last line of stdout is always
+#   RESULT scenario=<name> pass=true|false [reason=<why>] <scenario keys...> boot_s=... wall_s=... log=...
+# Environment:
+#   JTHULHU_SKIP_BUILD=1      use the existing node-daemon/target/jthulhu-node-daemon.jar
+#   JTHULHU_DAEMON_JAR=path   boot this jar instead of the built one (implies no build)
+#   JTHULHU_VM_ARGS="k=v ..." extra kernel command line words, e.g. jt_duration=20 (stress seconds)
+#   JTHULHU_VM_TIMEOUT=secs   limit for one VM run (default per scenario); JTHULHU_QUIET=1: no console echo
+#   JTHULHU_CACHE=dir         download and jlink cache (default ~/.cache/jthulhu)
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
+vm=e2e/vm
+work=$vm/.work
+scenario=${1:-}
+started=$(date +%s.%N)
+mkdir -p "$work/logs"
+
+elapsed() { awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+say() { echo "[vm-harness] $*"; }
+
+# harness_fail <reason>: the run could not produce a verdict.
+harness_fail() {
+  echo "RESULT scenario=${scenario:-none} pass=false reason=$1 wall_s=$(elapsed)${log:+ log=$log}"
+  exit 1
+}
+
+scenarios=$(ls "$vm/scenarios" | sed -n 's/\.sh$//p' | grep -vx lib | paste -sd' ' -)
+if [ -z "$scenario" ] || [ "$scenario" = lib ] || [ ! -f "$vm/scenarios/$scenario.sh" ]; then
+  echo "usage: e2e/vm/run.sh <scenario>   (one of: $scenarios)" >&2
+  harness_fail unknown_scenario
+fi
+
+say "installing host packages (scripts/setup-host.sh)"
+bash scripts/setup-host.sh > "$work/setup-host.log" 2>&1 \
+  || { tail -n 20 "$work/setup-host.log"; harness_fail setup_host_failed; }
+say "fetching the sched_ext kernel (e2e/vm/fetch-kernel.sh)"
+kernel_dir=$(bash "$vm/fetch-kernel.sh" 2> "$work/fetch-kernel.log") \
+  || { tail -n 20 "$work/fetch-kernel.log"; harness_fail kernel_fetch_failed; }
+say "kernel $(cat "$kernel_dir/version")"
+
+jar=${JTHULHU_DAEMON_JAR:-node-daemon/target/jthulhu-node-daemon.jar}
+if [ -z "${JTHULHU_SKIP_BUILD:-}" ] && [ -z "${JTHULHU_DAEMON_JAR:-}" ]; then
+  say "building the node daemon (mvn -pl node-daemon -am package)"
+  mvn -B -q -pl node-daemon -am package -DskipTests > "$work/build.log" 2>&1 \
+    || { tail -n 40 "$work/build.log"; harness_fail daemon_build_failed; }
+fi
+[ -f "$jar" ] || harness_fail "daemon_jar_missing:$jar"
+
+say "building the initramfs"
+t=$(date +%s.%N)
+initrd=$(bash "$vm/build-initramfs.sh" "$jar" "$work/initramfs" 2> "$work/initramfs.log") \
+  || { tail -n 20 "$work/initramfs.log"; harness_fail initramfs_failed; }
+say "initramfs $(du -h "$initrd" | cut -f1) in $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+
+case $scenario in
+  compare) default_timeout=1500 ;;
+  *) default_timeout=900 ;;
+esac
+vm_timeout=${JTHULHU_VM_TIMEOUT:-$default_timeout}
+boot_timeout=240   # seconds until the scenario starts; TCG on a busy 2-core host
+cmdline="console=ttyS0 quiet panic=-1 jt_scenario=$scenario ${JTHULHU_VM_ARGS:-}"
+
+# boot <console-log>: one VM run; sets outcome (done|boot_failed|panic|timeout|exited_early) and boot_s.
+boot() {
+  local console=$1 qemu_pid printed=0 lines t0 now
+  boot_s= boot_wall_s=
+  t0=$(date +%s.%N)
+  qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2G \
+    -nodefaults -no-user-config -display none -monitor none -serial stdio -net none -no-reboot \
+    -kernel "$kernel_dir/vmlinuz" -initrd "$initrd" -append "$cmdline" \
+    < /dev/null > "$console" 2> "$console.qemu-stderr" &
+  qemu_pid=$!
+  outcome=
+  while kill -0 "$qemu_pid" 2> /dev/null; do
+    sleep 0.5
+    now=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%d", b - a }')
+    lines=$(wc -l < "$console")
+    if [ "$lines" -gt "$printed" ]; then
+      [ -n "${JTHULHU_QUIET:-}" ] || sed -n "$((printed + 1)),${lines}p" "$console" | tr -d '\r' | sed 's/^/vm| /'
+      printed=$lines
+    fi
+    if [ -z "$boot_wall_s" ] && grep -aq '^JT_INIT' "$console"; then
+      boot_wall_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    fi
+    if ! grep -aq '^JT_SCENARIO_START' "$console" && [ "$now" -ge "$boot_timeout" ]; then
+      outcome=boot_failed; kill "$qemu_pid"; break
+    fi
+    if [ "$now" -ge "$vm_timeout" ]; then
+      outcome=timeout; kill "$qemu_pid"; break
+    fi
+  done
+  wait "$qemu_pid" 2> /dev/null
+  lines=$(wc -l < "$console")
+  [ -n "${JTHULHU_QUIET:-}" ] || [ "$lines" -le "$printed" ] \
+    || sed -n "$((printed + 1)),\$p" "$console" | tr -d '\r' | sed 's/^/vm| /'
+  boot_s=$(tr -d '\r' < "$console" | sed -n 's/^JT_INIT uptime=\([0-9.]*\).*/\1/p' | head -n 1)
+  [ -n "$outcome" ] && return
+  if grep -aq '^JT_DONE' "$console"; then outcome=done
+  elif ! grep -aq '^JT_SCENARIO_START' "$console"; then outcome=boot_failed
+  elif grep -aqE 'Kernel panic|Fatal exception' "$console"; then outcome=panic
+  else outcome=exited_early
+  fi
+}
+
+stamp=$(date +%Y%m%d-%H%M%S)
+attempt=1
+while :; do
+  log=$work/logs/$scenario-$stamp-boot$attempt.console.log
+  say "booting (attempt $attempt, limit ${vm_timeout}s): $cmdline"
+  boot "$log"
+  say "VM run ended: $outcome (kernel reached /init after ${boot_s:-?} s uptime, ${boot_wall_s:-?} s wall)"
+  [ "$outcome" = boot_failed ] && [ "$attempt" -eq 1 ] || break
+  grep -aE 'Kernel panic|Fatal exception' "$log" | head -n 3 | sed 's/^/[vm-harness] first boot failed: /'
+  attempt=2
+done
+
+say "console log: $log"
+extra="boot_s=${boot_s:-none} boot_wall_s=${boot_wall_s:-none} boots=$attempt wall_s=$(elapsed) log=$log"
+case $outcome in
+  done) bash "$vm/evaluate.sh" "$scenario" "$log" "$extra"; exit $? ;;
+  boot_failed) reason=$(grep -aqE 'Kernel panic|Fatal exception' "$log" && echo boot_panic || echo boot_failed) ;;
+  panic) reason=kernel_panic ;;
+  timeout) reason=timeout_${vm_timeout}s ;;
+  *) reason=vm_exited_before_scenario_end ;;
+esac
+echo "RESULT scenario=$scenario pass=false reason=$reason $extra"
+exit 1

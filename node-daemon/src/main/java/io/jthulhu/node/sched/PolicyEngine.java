@@ -1,0 +1,429 @@
+package io.jthulhu.node.sched;
+
+import io.jthulhu.node.bpf.layout.Abi;
+import io.jthulhu.node.bpf.layout.DispatchRecord;
+import io.jthulhu.node.bpf.layout.QueuedTaskLayout;
+import io.jthulhu.node.bpf.layout.QueuedTaskRecord;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The scheduling policy: turns queued-task records (BPF -> Java) into dispatch decisions
+ * (Java -> BPF). The daemon loop {@link #enqueue}s every available record, then calls
+ * {@link #dispatchNext} while {@link #pending()} > 0 (or the dispatch ring is full); decisions come out
+ * in deadline order. Single-threaded; allocates nothing after construction.
+ *
+ * <h2>Virtual time</h2>
+ * Each task has a Java-side vtime: it advances by the BPF vtime delta since the task's last record,
+ * rescaled from the task's own weight to its effective weight (the policy weight when a policy sets
+ * one; BPF scales by p->scx.weight). When the task wakes up (or is new to the engine) its vtime is
+ * clamped to {@code vtime >= vtimeNow - vtimeCredit} (vtimeCredit = k base slices): a task that
+ * slept long cannot bank more than that credit, and the clamped value is kept, so the credit is not
+ * granted again on the next record. Runnable tasks re-queued at slice expiry are not clamped: hogs
+ * of different weights settle at different vtimes, and clamping them would break the weighted
+ * share. {@code vtimeNow} is the largest vtime dispatched so far (never decreases).
+ *
+ * <h2>Deadline (the ordering key, also sent to BPF as the shared-DSQ vtime)</h2>
+ * <pre>
+ *   w        = effective weight (1..10000, 100 = nice 0)
+ *   runtime  = min(exec_runtime, runtimeCap) * 100 / w        (CPU used since the task last slept)
+ *   freq     = wakeups per second: EWMA of voluntary context switches / time between records
+ *   deadline = vtime + runtime / (1 + log2(1 + min(freq, 1023))) + classOffset
+ *   classOffset: LatencyCritical -latencyCriticalBonus, Normal 0, Batch +batchPenalty, Idle +idleOffset
+ * </pre>
+ * Tasks that sleep often run little between sleeps (small runtime) and wake frequently (the
+ * divisor grows to 11 at ~1000 wakeups/s), so they sort ahead of CPU hogs, whose runtime term is
+ * large and undivided. The cap keeps a hog from being pushed back without bound, vtime keeps the
+ * long-run CPU share proportional to weight. Negative deadlines are clamped to 0.
+ *
+ * <h2>Slice</h2>
+ * {@code slice = classBase * nrCpus / (nrCpus + nrWaiting)}, at least minSlice, where nrWaiting is
+ * the number of tasks still queued here plus {@link #setExternalWaiting}, and classBase is
+ * baseSlice (Normal, Idle), baseSlice/2 (LatencyCritical) or 4*baseSlice capped at maxSlice
+ * (Batch). A policy slice_us replaces the result, clamped to [minSlice, maxSlice].
+ *
+ * <h2>CPU</h2>
+ * prev_cpu if idle; else, for a task allowed on fewer CPUs than exist, {@link Abi#CPU_ANY} (BPF
+ * re-checks affinity); else the first idle CPU in prev_cpu's {@link CpuTopology} search order
+ * (same LLC first); else {@link Abi#CPU_ANY}. A CPU chosen as idle is not handed out again until
+ * the next round (a round starts with the first enqueue after a dispatch), because BPF has not
+ * consumed the decision yet and the idle view still says idle.
+ *
+ * <h2>Classes (jt_policy, when JT_POLICY_PRESENT is set; otherwise Normal)</h2>
+ * LatencyCritical: deadline bonus, half slice, {@link Abi#DISPATCH_PREEMPT} when it woke up.
+ * Normal: preempts on wakeup only if the policy has JT_POLICY_PREEMPT. Batch: longer slice,
+ * deadline penalty, never preempts. Idle: deadline offset so large it runs when nothing else
+ * waits (bounded, so vtime progress eventually lets it run), never preempts. Unknown classes are
+ * Normal.
+ *
+ * <h2>Odd input</h2>
+ * pid <= 0: consumed, counted in {@link #invalidRecords()}, no decision. Task weight 0 -> 100,
+ * above 10000 -> 10000; policy weight 0 -> task weight. prev_cpu outside the topology: no
+ * preference. A second record for a pid still queued replaces the first (only the newest seq
+ * gets a decision; an older seq arriving late is dropped), counted in {@link #mergedRecords()}.
+ */
+public final class PolicyEngine {
+    private static final int MAX_WAKE_FREQ = 1023;
+    /** Bounds one record's vtime step, so a corrupt vtime cannot overflow the rescaling. */
+    private static final long MAX_VTIME_STEP_NS = 1L << 40;
+    private static final long NSEC_PER_SEC = 1_000_000_000L;
+    private static final int FLAG_WAKEUP = 1 << 16;
+    private static final int FLAG_MAY_PREEMPT = 1 << 17;
+
+    private final SchedulerConfig config;
+    private final CpuTopology topology;
+    private final CpuIdleView idle;
+    private final int nrCpus;
+    private final RunQueue queue;
+    private final TaskHistory history;
+    private final QueuedTaskRecord in = new QueuedTaskRecord();
+    private final DispatchRecord out = new DispatchRecord();
+    /** claimedRound[cpu] == round: the CPU was handed out as idle in this round. */
+    private final int[] claimedRound;
+    private int round = 1;
+    private boolean dispatchedThisRound;
+
+    private long vtimeNow;
+    private int externalWaiting;
+    private long enqueued;
+    private long dispatched;
+    private long merged;
+    private long invalid;
+    private long rejectedFull;
+
+    public PolicyEngine(SchedulerConfig config, CpuTopology topology, CpuIdleView idle) {
+        this.config = config;
+        this.topology = topology;
+        this.idle = idle;
+        this.nrCpus = topology.nrCpus();
+        this.queue = new RunQueue(config.queueCapacity());
+        this.history = new TaskHistory(config.historyCapacity());
+        this.claimedRound = new int[nrCpus];
+    }
+
+    /** Reads the jt_queued_task at {@code offset} of {@code buffer}; see {@link #enqueue(QueuedTaskRecord)}. */
+    public boolean enqueue(ByteBuffer buffer, int offset) {
+        return enqueue(in.wrap(buffer, offset));
+    }
+
+    /**
+     * Takes one queued-task record into the run queue (the record is copied; the buffer may be
+     * reused when this returns).
+     *
+     * @return true if the record was consumed (queued, merged, or dropped as invalid/stale);
+     *         false if the queue is full and nothing was changed: keep the record and retry after
+     *         dispatching (or check {@link #remainingCapacity()} before reading records)
+     */
+    public boolean enqueue(QueuedTaskRecord rec) {
+        int pid = rec.pid();
+        if (pid <= 0) {
+            invalid++;
+            return true;
+        }
+        if (dispatchedThisRound) {
+            round++;
+            dispatchedThisRound = false;
+        }
+        int h = history.find(pid);
+        int slot = h >= 0 ? history.queueSlot[h] : -1;
+        boolean merge = slot >= 0 && queue.pid[slot] == pid;
+        if (merge && Long.compareUnsigned(rec.seq(), queue.seq[slot]) < 0) {
+            merged++;
+            return true;
+        }
+        if (!merge && queue.isFull()) {
+            rejectedFull++;
+            return false;
+        }
+        if (h < 0 || history.tgid[h] != rec.tgid()) {
+            h = history.claim(pid, rec.tgid());
+        }
+
+        int policyFlags = rec.policyFlags();
+        boolean hasPolicy = (policyFlags & Abi.POLICY_PRESENT) != 0;
+        int taskWeight = sanitizeWeight(rec.weight(), Abi.WEIGHT_DEFAULT);
+        int weight = hasPolicy ? sanitizeWeight(rec.policyWeight(), taskWeight) : taskWeight;
+        int schedClass = hasPolicy ? sanitizeClass(rec.policyClass()) : Abi.CLASS_NORMAL;
+
+        int taskFlags = rec.flags();
+        boolean wakeup = (taskFlags & Abi.TASK_WAKEUP) != 0;
+        long vtime = advanceVtime(h, rec.vtime(), taskWeight, weight, wakeup);
+        long freq = updateWakeFreq(h, rec.nvcsw(), rec.enqueuedAt());
+
+        long runtime = rec.execRuntime();
+        if (runtime < 0 || runtime > config.runtimeCapNs()) {
+            runtime = config.runtimeCapNs();
+        }
+        long runtimeTerm = runtime * Abi.WEIGHT_DEFAULT / weight / (1 + log2(1 + freq));
+        long deadline = vtime + runtimeTerm + classOffset(schedClass);
+        if (deadline < 0) {
+            deadline = 0;
+        }
+
+        int flags = 0;
+        if (wakeup) {
+            flags |= FLAG_WAKEUP;
+        }
+        if (schedClass == Abi.CLASS_LATENCY_CRITICAL
+                || (hasPolicy && schedClass == Abi.CLASS_NORMAL && (policyFlags & Abi.POLICY_PREEMPT) != 0)) {
+            flags |= FLAG_MAY_PREEMPT;
+        }
+        long sliceOverride = 0;
+        int sliceUs = rec.policySliceUs();
+        if (hasPolicy && sliceUs != 0) {
+            sliceOverride = clamp(Integer.toUnsignedLong(sliceUs) * 1000, config.minSliceNs(), config.maxSliceNs());
+        }
+
+        if (!merge) {
+            slot = queue.allocate();
+        }
+        queue.pid[slot] = pid;
+        queue.seq[slot] = rec.seq();
+        queue.prevCpu[slot] = rec.prevCpu();
+        queue.nrCpusAllowed[slot] = rec.nrCpusAllowed();
+        queue.schedClass[slot] = schedClass;
+        queue.dispatchFlags[slot] = flags;
+        queue.sliceOverrideNs[slot] = sliceOverride;
+        queue.vtime[slot] = vtime;
+        queue.deadline[slot] = deadline;
+        queue.historySlot[slot] = h;
+        history.queueSlot[h] = slot;
+        if (merge) {
+            queue.update(slot);
+            merged++;
+        } else {
+            queue.push(slot);
+            enqueued++;
+        }
+        return true;
+    }
+
+    /**
+     * Pops the task with the earliest deadline and writes its decision as a jt_dispatch at
+     * {@code offset} of {@code buffer} (little-endian, at least 40 bytes there).
+     *
+     * @return false if the queue is empty (nothing written)
+     */
+    public boolean dispatchNext(ByteBuffer buffer, int offset) {
+        if (queue.size() == 0) {
+            return false;
+        }
+        DispatchRecord d = out.wrap(buffer, offset);
+        int slot = queue.pop();
+        int pid = queue.pid[slot];
+        int h = queue.historySlot[slot];
+        if (history.pid[h] == pid && history.queueSlot[h] == slot) {
+            history.queueSlot[h] = -1;
+        }
+        if (queue.vtime[slot] > vtimeNow) {
+            vtimeNow = queue.vtime[slot];
+        }
+        int schedClass = queue.schedClass[slot];
+        int flags = queue.dispatchFlags[slot];
+        int dispatchFlags = (flags & FLAG_WAKEUP) != 0 && (flags & FLAG_MAY_PREEMPT) != 0 ? Abi.DISPATCH_PREEMPT : 0;
+        d.write(pid, selectCpu(queue.prevCpu[slot], queue.nrCpusAllowed[slot]),
+                sliceNs(schedClass, queue.sliceOverrideNs[slot]), queue.deadline[slot], queue.seq[slot], dispatchFlags);
+        queue.release(slot);
+        dispatchedThisRound = true;
+        dispatched++;
+        return true;
+    }
+
+    /**
+     * Runs synthetic records through a scratch engine of the same configuration and topology, so
+     * the JIT compiles the decision path before the kernel depends on it. This engine's state is
+     * untouched. Allocates (once, at startup).
+     */
+    public void warmUp() {
+        PolicyEngine scratch = new PolicyEngine(config, topology, cpu -> (cpu & 1) == 0);
+        ByteBuffer rec = ByteBuffer.allocateDirect(QueuedTaskLayout.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer dec = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
+        QueuedTaskRecord r = new QueuedTaskRecord().wrap(rec, 0);
+        int batch = Math.min(64, config.queueCapacity());
+        for (int i = 0; i < 20_000; i++) {
+            int k = i % 500;
+            r.pid(1 + k).tgid(1 + k).prevCpu(k % nrCpus).nrCpusAllowed(nrCpus).weight(50 + k)
+                    .flags(i & Abi.TASK_WAKEUP).execRuntime(k * 10_000L).nvcsw(i / 7).vtime(i * 1_000L)
+                    .seq(i).enqueuedAt(i * 100_000L).policy(k & 3, 0, 0, k & 3);
+            scratch.enqueue(rec, 0);
+            if (scratch.pending() >= batch) {
+                while (scratch.dispatchNext(dec, 0)) {
+                    // drain the batch
+                }
+            }
+        }
+    }
+
+    private long advanceVtime(int h, long bpfVtime, int taskWeight, int weight, boolean wakeup) {
+        long vtime;
+        boolean fresh = history.lastSeenNs[h] == TaskHistory.NEVER;
+        if (fresh) {
+            vtime = bpfVtime;
+        } else {
+            long step = bpfVtime - history.lastBpfVtime[h];
+            if (step < 0) {
+                step = 0; // BPF restarted the task's vtime (pid reuse, new scheduler instance)
+            } else if (step > MAX_VTIME_STEP_NS) {
+                step = MAX_VTIME_STEP_NS;
+            }
+            vtime = history.vtime[h] + (weight == taskWeight ? step : step * taskWeight / weight);
+        }
+        long floor = vtimeNow - config.vtimeCreditNs();
+        if ((wakeup || fresh) && vtime < floor) {
+            vtime = floor;
+        }
+        history.vtime[h] = vtime;
+        history.lastBpfVtime[h] = bpfVtime;
+        return vtime;
+    }
+
+    private long updateWakeFreq(int h, long nvcsw, long now) {
+        long last = history.lastSeenNs[h];
+        long freq = history.wakeFreq[h];
+        if (last != TaskHistory.NEVER) {
+            long switches = nvcsw - history.lastNvcsw[h];
+            long elapsed = now - last;
+            if (switches >= 0 && elapsed > 0) {
+                long sample = switches >= MAX_WAKE_FREQ ? MAX_WAKE_FREQ
+                        : Math.min(switches * NSEC_PER_SEC / elapsed, MAX_WAKE_FREQ);
+                freq = (3 * freq + sample) >> 2;
+            }
+        }
+        history.wakeFreq[h] = freq;
+        history.lastNvcsw[h] = nvcsw;
+        history.lastSeenNs[h] = now == TaskHistory.NEVER ? now + 1 : now;
+        return freq;
+    }
+
+    private long classOffset(int schedClass) {
+        switch (schedClass) {
+            case Abi.CLASS_LATENCY_CRITICAL:
+                return -config.latencyCriticalBonusNs();
+            case Abi.CLASS_BATCH:
+                return config.batchPenaltyNs();
+            case Abi.CLASS_IDLE:
+                return config.idleOffsetNs();
+            default:
+                return 0;
+        }
+    }
+
+    private long sliceNs(int schedClass, long override) {
+        if (override != 0) {
+            return override;
+        }
+        long base = config.baseSliceNs();
+        if (schedClass == Abi.CLASS_LATENCY_CRITICAL) {
+            base /= 2;
+        } else if (schedClass == Abi.CLASS_BATCH) {
+            base = Math.min(base * 4, config.maxSliceNs());
+        }
+        long slice = base * nrCpus / (nrCpus + (long) queue.size() + externalWaiting);
+        return Math.max(slice, config.minSliceNs());
+    }
+
+    private int selectCpu(int prevCpu, int nrCpusAllowed) {
+        boolean prevValid = prevCpu >= 0 && prevCpu < nrCpus;
+        if (prevValid && tryClaim(prevCpu)) {
+            return prevCpu;
+        }
+        if (nrCpusAllowed < nrCpus) {
+            return Abi.CPU_ANY;
+        }
+        int[] order = topology.searchOrderShared(prevValid ? prevCpu : 0);
+        if (!prevValid && tryClaim(0)) {
+            return 0;
+        }
+        for (int i = 0; i < order.length; i++) {
+            if (tryClaim(order[i])) {
+                return order[i];
+            }
+        }
+        return Abi.CPU_ANY;
+    }
+
+    private boolean tryClaim(int cpu) {
+        if (claimedRound[cpu] == round || !idle.isIdle(cpu)) {
+            return false;
+        }
+        claimedRound[cpu] = round;
+        return true;
+    }
+
+    private static int sanitizeWeight(int weight, int ifUnset) {
+        if (weight == 0) {
+            return ifUnset;
+        }
+        return weight < 0 || weight > Abi.WEIGHT_MAX ? Abi.WEIGHT_MAX : weight;
+    }
+
+    private static int sanitizeClass(int schedClass) {
+        return schedClass >= Abi.CLASS_NORMAL && schedClass <= Abi.CLASS_IDLE ? schedClass : Abi.CLASS_NORMAL;
+    }
+
+    private static long clamp(long v, long min, long max) {
+        return v < min ? min : Math.min(v, max);
+    }
+
+    private static int log2(long v) {
+        return 63 - Long.numberOfLeadingZeros(v);
+    }
+
+    /**
+     * Tasks waiting for a CPU outside this queue (e.g. already dispatched to the shared DSQ),
+     * counted with the queue length when shrinking slices. Values below 0 count as 0.
+     */
+    public void setExternalWaiting(int tasks) {
+        externalWaiting = Math.max(tasks, 0);
+    }
+
+    /** Tasks queued and not yet dispatched. */
+    public int pending() {
+        return queue.size();
+    }
+
+    /** True if the next {@link #enqueue} is guaranteed to be accepted. */
+    public boolean hasRoom() {
+        return !queue.isFull();
+    }
+
+    /** Records {@link #enqueue} is guaranteed to accept before the next {@link #dispatchNext}. */
+    public int remainingCapacity() {
+        return queue.capacity - queue.size();
+    }
+
+    /** The largest vtime dispatched so far. */
+    public long vtimeNow() {
+        return vtimeNow;
+    }
+
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    /** Records queued as new tasks. */
+    public long enqueuedRecords() {
+        return enqueued;
+    }
+
+    /** Decisions written. */
+    public long dispatchedRecords() {
+        return dispatched;
+    }
+
+    /** Records that replaced, or lost to, a queued record of the same pid. */
+    public long mergedRecords() {
+        return merged;
+    }
+
+    /** Records dropped for a pid <= 0. */
+    public long invalidRecords() {
+        return invalid;
+    }
+
+    /** enqueue() calls refused because the queue was full. */
+    public long rejectedFull() {
+        return rejectedFull;
+    }
+}
