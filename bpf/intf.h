@@ -125,6 +125,8 @@ struct jt_dispatch {
  */
 #define JT_EXIT_REASON_LEN 128
 #define JT_EXIT_MSG_LEN 1024
+/* The kernel's debug dump on an error exit (per-CPU and task state), in the exit_dump map. */
+#define JT_EXIT_DUMP_LEN 32768
 struct jt_exit_info {
 	s32 kind;
 	u32 pad;

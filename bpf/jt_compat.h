@@ -27,6 +27,7 @@
 #define CLOCK_MONOTONIC 1
 /* include/uapi/asm-generic/errno-base.h */
 #define ENOMEM 12
+#define EBUSY 16
 #define EINVAL 22
 /* include/linux/numa.h */
 #define NUMA_NO_NODE (-1)

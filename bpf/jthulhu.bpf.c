@@ -15,11 +15,12 @@
  * FIFO (pid, seq, enqueued_at). ops.dispatch dispatches FIFO entries older
  * than jt_config.fallback_ns itself, and a bpf_timer heartbeat kicks a CPU
  * into ops.dispatch when work is overdue. With no Java consumer at all every
- * task still runs, about fallback_ns late.
+ * task still runs, about fallback_ns late. If no process holds the maps at
+ * all, the kernel kills the heartbeat timer and BPF stops asking Java.
  *
  * Threads that must never wait for Java (the JVM itself, per-CPU kthreads,
- * memory reclaim threads, optionally pinned tasks and wakeups onto idle CPUs
- * while nothing is pending in user space) are inserted by BPF directly.
+ * memory reclaim threads, optionally single-CPU tasks and wakeups onto idle
+ * CPUs while nothing is pending in user space) are inserted by BPF directly.
  *
  * CPU hotplug: ops.cpu_online/cpu_offline are deliberately not implemented,
  * so the kernel exits the scheduler with SCX_ECODE_ACT_RESTART |
@@ -34,7 +35,7 @@ char _license[] SEC("license") = "GPL";
 /* User DSQs (bit 63 clear). */
 enum {
 	JT_DSQ_SHARED = 0,	/* vtime-ordered: Java "any CPU" decisions and BPF fallbacks */
-	JT_DSQ_USERSCHED = 1,	/* FIFO: the scheduler's own threads, consumed first */
+	JT_DSQ_USERSCHED = 1,	/* FIFO: the scheduler's own threads, mostly consumed first */
 };
 
 #define JT_NSEC_PER_MSEC	1000000ULL
@@ -56,8 +57,7 @@ enum {
 /* The heartbeat is considered dead after this many missed periods... */
 #define JT_HEARTBEAT_MISSES	10
 /* ...and never sooner than this, so softirq delays under load don't count. */
-#define JT_HEARTBEAT_DEAD_MIN_NS (200 * JT_NSEC_PER_MSEC)
-#define EBUSY 16
+#define JT_HEARTBEAT_DEAD_MIN_NS (500 * JT_NSEC_PER_MSEC)
 
 /*
  * Written by Java between open and load (frozen afterwards, so the verifier
@@ -117,7 +117,7 @@ struct {
 } dispatched SEC(".maps");
 
 /*
- * Holds more entries than the "queued" ring can hold records (~4.6k), plus
+ * Holds more entries than the "queued" ring can hold records (~5k), plus
  * room for entries already answered by Java but not yet popped.
  */
 struct {
@@ -133,6 +133,14 @@ struct {
 	__type(key, u64);
 	__type(value, struct jt_policy);
 } cgroup_policy SEC(".maps");
+
+/* The kernel's debug dump of an error exit, copied in ops.exit for Java to print. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, char[JT_EXIT_DUMP_LEN]);
+} exit_dump SEC(".maps");
 
 struct heartbeat_timer {
 	struct bpf_timer timer;
@@ -734,6 +742,11 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(jt_init)
 
 void BPF_STRUCT_OPS(jt_exit, struct scx_exit_info *ei)
 {
+	u32 key = 0;
+	char *dump = bpf_map_lookup_elem(&exit_dump, &key);
+
+	if (dump && ei->dump)
+		bpf_probe_read_kernel_str(dump, JT_EXIT_DUMP_LEN, ei->dump);
 	bpf_probe_read_kernel_str(shared.exit.reason, sizeof(shared.exit.reason), ei->reason);
 	bpf_probe_read_kernel_str(shared.exit.msg, sizeof(shared.exit.msg), ei->msg);
 	shared.exit.exit_code = ei->exit_code;
@@ -757,5 +770,6 @@ struct sched_ext_ops jthulhu = {
 	.dispatch_max_batch	= JT_DISPATCH_MAX_BATCH,
 	.flags			= SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE,
 	.timeout_ms		= 5000,
+	.exit_dump_len		= JT_EXIT_DUMP_LEN,
 	.name			= "jthulhu",
 };

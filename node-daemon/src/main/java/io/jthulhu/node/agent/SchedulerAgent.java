@@ -87,6 +87,11 @@ public final class SchedulerAgent {
             SchedulerStats finalStats = SchedulerStats.read(bpf.shared());
             if (exit.exited() && !stopRequested) {
                 out.println("JTHULHU final " + finalStats.toKeyValues());
+                for (String line : bpf.exitDump().split("\n")) {
+                    if (!line.isBlank()) {
+                        out.println("JTHULHU dump " + line);
+                    }
+                }
                 return exit;
             }
             bpf.detach();

@@ -75,7 +75,9 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         try {
             while (!stop.getAsBoolean() && !kernelExited()) {
                 LONG.setRelease(shared, SharedLayout.JAVA_HEARTBEAT_NS, System.nanoTime());
-                int taken = queued.consume(this, MAX_BATCH);
+                // Never take a record the engine cannot hold: a consumed record is gone from the ring.
+                int room = Math.min(MAX_BATCH, engine.remainingCapacity());
+                int taken = room > 0 ? queued.consume(this, room) : 0;
                 int sent = flush();
                 if (taken == 0 && sent == 0 && !wakeRequested) {
                     // Nothing new: sleep until BPF queues work. If decisions are still waiting for
@@ -98,7 +100,7 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         if (length >= QueuedTaskLayout.SIZE) {
             engine.enqueue(buffer, offset);
         }
-        return engine.hasRoom();
+        return true;
     }
 
     /** Sends decisions in the engine's order while the dispatch ring has room. */

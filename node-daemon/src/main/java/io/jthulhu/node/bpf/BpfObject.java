@@ -131,21 +131,35 @@ final class BpfObject implements AutoCloseable {
     }
 
     /**
-     * A global-data map's memory (before load: libbpf's copy to initialise; after load: the
-     * map's own mmap). The section must hold exactly one variable of {@code expectedSize} bytes,
-     * so that the variable sits at offset 0.
+     * libbpf's copy of a global-data section, to initialise before load (.rodata). The section
+     * must hold exactly one variable of {@code expectedSize} bytes, so that it sits at offset 0.
      */
-    static ByteBuffer globalData(Pointer map, int expectedSize, String what) {
+    static ByteBuffer initialData(Pointer map, int expectedSize, String what) {
         LongByReference size = new LongByReference();
         Pointer p = LibBpf.bpf_map__initial_value(map, size);
         if (p == null) {
-            throw new BpfException(BpfException.Kind.MAP_FAILED, what + " is not memory-mapped");
+            throw new BpfException(BpfException.Kind.MAP_FAILED, what + " has no initial value");
         }
-        if (size.getValue() != expectedSize) {
-            throw new BpfException(BpfException.Kind.MAP_FAILED, what + " is " + size.getValue()
-                    + " bytes, expected exactly " + expectedSize + ": the section must hold that one variable");
-        }
+        requireSize(size.getValue(), expectedSize, what);
         return p.getByteBuffer(0, expectedSize).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * The live memory of a loaded global-data map (.bss), mapped from its fd. Without a skeleton,
+     * libbpf 1.4's bpf_map__initial_value still returns the pre-load copy after load.
+     */
+    static MappedRegion liveData(Pointer map, int expectedSize, String what) {
+        requireSize(LibBpf.bpf_map__value_size(map), expectedSize, what);
+        long page = Libc.getpagesize();
+        long length = (expectedSize + page - 1) / page * page;
+        return MappedRegion.map(fd(map), 0, length, Libc.PROT_READ | Libc.PROT_WRITE, what);
+    }
+
+    private static void requireSize(long actual, int expected, String what) {
+        if (actual != expected) {
+            throw new BpfException(BpfException.Kind.MAP_FAILED, what + " is " + actual
+                    + " bytes, expected exactly " + expected + ": the section must hold that one variable");
+        }
     }
 
     int programFd(String name) {

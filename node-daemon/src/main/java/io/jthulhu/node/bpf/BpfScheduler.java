@@ -1,5 +1,6 @@
 package io.jthulhu.node.bpf;
 
+import io.jthulhu.node.bpf.layout.Abi;
 import io.jthulhu.node.bpf.layout.ConfigLayout;
 import io.jthulhu.node.bpf.layout.PolicyLayout;
 import io.jthulhu.node.bpf.layout.SharedLayout;
@@ -28,12 +29,14 @@ public final class BpfScheduler implements AutoCloseable {
     private final Path objectFile;
     private BpfObject object;
     private ByteBuffer config;
+    private MappedRegion sharedRegion;
     private ByteBuffer shared;
     private Pointer link;
     private RingBufferConsumer queued;
     private UserRingBufferProducer dispatched;
     private int queuedFd = -1;
     private int cgroupPolicyFd = -1;
+    private int exitDumpFd = -1;
 
     private BpfScheduler(Path objectFile, BpfObject object) {
         this.objectFile = objectFile;
@@ -57,7 +60,7 @@ public final class BpfScheduler implements AutoCloseable {
         checkNoOtherScheduler(sysfs);
         Path file = extractObject();
         BpfScheduler s = new BpfScheduler(file, BpfObject.open(file));
-        s.config = BpfObject.globalData(s.object.mapBySuffix(".rodata"), ConfigLayout.SIZE, ".rodata (struct jt_config)");
+        s.config = BpfObject.initialData(s.object.mapBySuffix(".rodata"), ConfigLayout.SIZE, ".rodata (struct jt_config)");
         return s;
     }
 
@@ -97,13 +100,15 @@ public final class BpfScheduler implements AutoCloseable {
     public void load() {
         object.load("the Jthulhu BPF scheduler");
         config = null; // libbpf re-maps .rodata read-only after load
-        shared = BpfObject.globalData(object.mapBySuffix(".bss"), SharedLayout.SIZE, ".bss (struct jt_shared)");
+        sharedRegion = BpfObject.liveData(object.mapBySuffix(".bss"), SharedLayout.SIZE, ".bss (struct jt_shared)");
+        shared = sharedRegion.buffer;
         Pointer queuedMap = object.map("queued");
         Pointer dispatchedMap = object.map("dispatched");
         queuedFd = BpfObject.fd(queuedMap);
         queued = new RingBufferConsumer(queuedFd, BpfObject.maxEntries(queuedMap));
         dispatched = new UserRingBufferProducer(BpfObject.fd(dispatchedMap), BpfObject.maxEntries(dispatchedMap));
         cgroupPolicyFd = BpfObject.fd(object.map("cgroup_policy"));
+        exitDumpFd = BpfObject.fd(object.map("exit_dump"));
     }
 
     /** Attaches the struct_ops scheduler: from here on the kernel schedules through it. */
@@ -154,6 +159,20 @@ public final class BpfScheduler implements AutoCloseable {
         return shared == null ? ExitInfo.NONE : ExitInfo.read(shared, SharedLayout.EXIT);
     }
 
+    /** The kernel's debug dump of an error exit (CPU and task state), or "" if there is none. */
+    public String exitDump() {
+        if (exitDumpFd < 0) {
+            return "";
+        }
+        try (Memory key = new Memory(4); Memory value = new Memory(Abi.EXIT_DUMP_LEN)) {
+            key.setInt(0, 0);
+            if (LibBpf.bpf_map_lookup_elem(exitDumpFd, key, value) != 0) {
+                return "";
+            }
+            return value.getString(0, "UTF-8");
+        }
+    }
+
     /** Sets the policy for a cgroup (key: cgroup v2 id; value: struct jt_policy bytes at policy's position). */
     public void putCgroupPolicy(long cgroupId, ByteBuffer policy) {
         try (Memory key = new Memory(8); Memory value = new Memory(PolicyLayout.SIZE)) {
@@ -189,6 +208,10 @@ public final class BpfScheduler implements AutoCloseable {
             dispatched = null;
         }
         shared = null;
+        if (sharedRegion != null) {
+            sharedRegion.close();
+            sharedRegion = null;
+        }
         if (object != null) {
             object.close();
             object = null;

@@ -126,7 +126,7 @@ public final class PolicyEngine {
             dispatchedThisRound = false;
         }
         int h = history.find(pid);
-        int slot = h >= 0 ? history.queueSlot[h] : -1;
+        int slot = h >= 0 ? (int) history.get(h, TaskHistory.QUEUE_SLOT) : -1;
         boolean merge = slot >= 0 && queue.pid[slot] == pid;
         if (merge && Long.compareUnsigned(rec.seq(), queue.seq[slot]) < 0) {
             merged++;
@@ -136,7 +136,7 @@ public final class PolicyEngine {
             rejectedFull++;
             return false;
         }
-        if (h < 0 || history.tgid[h] != rec.tgid()) {
+        if (h < 0 || history.get(h, TaskHistory.TGID) != rec.tgid()) {
             h = history.claim(pid, rec.tgid());
         }
 
@@ -175,7 +175,15 @@ public final class PolicyEngine {
             sliceOverride = clamp(Integer.toUnsignedLong(sliceUs) * 1000, config.minSliceNs(), config.maxSliceNs());
         }
 
-        if (!merge) {
+        boolean inPlace = false;
+        if (merge) {
+            if (queue.isFull()) {
+                inPlace = true; // overloaded: keep the old heap position, take the new contents
+            } else {
+                queue.markStale(slot);
+                slot = queue.allocate();
+            }
+        } else {
             slot = queue.allocate();
         }
         queue.pid[slot] = pid;
@@ -188,12 +196,13 @@ public final class PolicyEngine {
         queue.vtime[slot] = vtime;
         queue.deadline[slot] = deadline;
         queue.historySlot[slot] = h;
-        history.queueSlot[h] = slot;
+        history.set(h, TaskHistory.QUEUE_SLOT, slot);
+        if (!inPlace) {
+            queue.push(slot);
+        }
         if (merge) {
-            queue.update(slot);
             merged++;
         } else {
-            queue.push(slot);
             enqueued++;
         }
         return true;
@@ -206,15 +215,15 @@ public final class PolicyEngine {
      * @return false if the queue is empty (nothing written)
      */
     public boolean dispatchNext(ByteBuffer buffer, int offset) {
-        if (queue.size() == 0) {
+        if (queue.live() == 0) {
             return false;
         }
         DispatchRecord d = out.wrap(buffer, offset);
         int slot = queue.pop();
         int pid = queue.pid[slot];
         int h = queue.historySlot[slot];
-        if (history.pid[h] == pid && history.queueSlot[h] == slot) {
-            history.queueSlot[h] = -1;
+        if (history.pid(h) == pid && history.get(h, TaskHistory.QUEUE_SLOT) == slot) {
+            history.set(h, TaskHistory.QUEUE_SLOT, -1);
         }
         if (queue.vtime[slot] > vtimeNow) {
             vtimeNow = queue.vtime[slot];
@@ -257,32 +266,32 @@ public final class PolicyEngine {
 
     private long advanceVtime(int h, long bpfVtime, int taskWeight, int weight, boolean wakeup) {
         long vtime;
-        boolean fresh = history.lastSeenNs[h] == TaskHistory.NEVER;
+        boolean fresh = history.get(h, TaskHistory.LAST_SEEN_NS) == TaskHistory.NEVER;
         if (fresh) {
             vtime = bpfVtime;
         } else {
-            long step = bpfVtime - history.lastBpfVtime[h];
+            long step = bpfVtime - history.get(h, TaskHistory.LAST_BPF_VTIME);
             if (step < 0) {
                 step = 0; // BPF restarted the task's vtime (pid reuse, new scheduler instance)
             } else if (step > MAX_VTIME_STEP_NS) {
                 step = MAX_VTIME_STEP_NS;
             }
-            vtime = history.vtime[h] + (weight == taskWeight ? step : step * taskWeight / weight);
+            vtime = history.get(h, TaskHistory.VTIME) + (weight == taskWeight ? step : step * taskWeight / weight);
         }
         long floor = vtimeNow - config.vtimeCreditNs();
         if ((wakeup || fresh) && vtime < floor) {
             vtime = floor;
         }
-        history.vtime[h] = vtime;
-        history.lastBpfVtime[h] = bpfVtime;
+        history.set(h, TaskHistory.VTIME, vtime);
+        history.set(h, TaskHistory.LAST_BPF_VTIME, bpfVtime);
         return vtime;
     }
 
     private long updateWakeFreq(int h, long nvcsw, long now) {
-        long last = history.lastSeenNs[h];
-        long freq = history.wakeFreq[h];
+        long last = history.get(h, TaskHistory.LAST_SEEN_NS);
+        long freq = history.get(h, TaskHistory.WAKE_FREQ);
         if (last != TaskHistory.NEVER) {
-            long switches = nvcsw - history.lastNvcsw[h];
+            long switches = nvcsw - history.get(h, TaskHistory.LAST_NVCSW);
             long elapsed = now - last;
             if (switches >= 0 && elapsed > 0) {
                 long sample = switches >= MAX_WAKE_FREQ ? MAX_WAKE_FREQ
@@ -290,9 +299,9 @@ public final class PolicyEngine {
                 freq = (3 * freq + sample) >> 2;
             }
         }
-        history.wakeFreq[h] = freq;
-        history.lastNvcsw[h] = nvcsw;
-        history.lastSeenNs[h] = now == TaskHistory.NEVER ? now + 1 : now;
+        history.set(h, TaskHistory.WAKE_FREQ, freq);
+        history.set(h, TaskHistory.LAST_NVCSW, nvcsw);
+        history.set(h, TaskHistory.LAST_SEEN_NS, now == TaskHistory.NEVER ? now + 1 : now);
         return freq;
     }
 
@@ -319,7 +328,7 @@ public final class PolicyEngine {
         } else if (schedClass == Abi.CLASS_BATCH) {
             base = Math.min(base * 4, config.maxSliceNs());
         }
-        long slice = base * nrCpus / (nrCpus + (long) queue.size() + externalWaiting);
+        long slice = base * nrCpus / (nrCpus + (long) queue.live() + externalWaiting);
         return Math.max(slice, config.minSliceNs());
     }
 
@@ -380,7 +389,7 @@ public final class PolicyEngine {
 
     /** Tasks queued and not yet dispatched. */
     public int pending() {
-        return queue.size();
+        return queue.live();
     }
 
     /** True if the next {@link #enqueue} is guaranteed to be accepted. */
@@ -390,7 +399,7 @@ public final class PolicyEngine {
 
     /** Records {@link #enqueue} is guaranteed to accept before the next {@link #dispatchNext}. */
     public int remainingCapacity() {
-        return queue.capacity - queue.size();
+        return queue.free();
     }
 
     /** The largest vtime dispatched so far. */

@@ -1,11 +1,16 @@
 package io.jthulhu.node.sched;
 
 /**
- * Fixed-capacity run queue: task slots as parallel arrays (no object per task) and a binary
- * min-heap of slot indices ordered by (deadline, arrival order). Slots are recycled through a
- * free-slot stack, so steady-state operation allocates nothing.
+ * Fixed-capacity run queue: task slots as parallel arrays (no object per task) and a 4-ary
+ * min-heap of slot indices ordered by (deadline, arrival order). The heap stores each entry's
+ * deadline next to its slot, and four children share a cache line, so a sift touches few lines.
+ * A slot superseded by a newer record of the same task is marked stale (pid 0) and skipped when
+ * it reaches the top, instead of being removed from the middle of the heap. Slots are recycled
+ * through a free-slot stack: steady-state operation allocates nothing.
  */
 final class RunQueue {
+    private static final int ARITY = 4;
+
     final int capacity;
     // Slot payload, written by the engine.
     final int[] pid;
@@ -18,13 +23,15 @@ final class RunQueue {
     final long[] deadline;
     final long[] vtime;
     final long[] sliceOverrideNs;
+    /** Tie-breaker for equal deadlines: first come, first served. */
     private final long[] arrival;
 
-    private final int[] heap;
-    private final int[] heapIndex;
+    private final int[] heapSlot;
+    private final long[] heapDeadline;
     private final int[] freeSlots;
     private int freeTop;
     private int size;
+    private int stale;
     private long arrivals;
 
     RunQueue(int capacity) {
@@ -40,8 +47,8 @@ final class RunQueue {
         this.vtime = new long[capacity];
         this.sliceOverrideNs = new long[capacity];
         this.arrival = new long[capacity];
-        this.heap = new int[capacity];
-        this.heapIndex = new int[capacity];
+        this.heapSlot = new int[capacity];
+        this.heapDeadline = new long[capacity];
         this.freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeSlots[i] = capacity - 1 - i;
@@ -49,10 +56,17 @@ final class RunQueue {
         this.freeTop = capacity;
     }
 
-    int size() {
-        return size;
+    /** Queued slots that are not stale. */
+    int live() {
+        return size - stale;
     }
 
+    /** Slots free for new tasks. */
+    int free() {
+        return freeTop;
+    }
+
+    /** True if no slot is free (stale slots still occupy theirs until they reach the top). */
     boolean isFull() {
         return size == capacity;
     }
@@ -65,76 +79,77 @@ final class RunQueue {
     /** Inserts a filled slot, ordered by its deadline. */
     void push(int slot) {
         arrival[slot] = arrivals++;
-        heapIndex[slot] = size;
-        heap[size++] = slot;
-        siftUp(heapIndex[slot]);
+        siftUp(size++, slot, deadline[slot]);
     }
 
-    /** Re-positions a queued slot whose deadline changed; it keeps its arrival order. */
-    void update(int slot) {
-        int i = heapIndex[slot];
-        siftUp(i);
-        siftDown(heapIndex[slot]);
+    /** Marks a queued slot as superseded: {@link #pop} will skip it. */
+    void markStale(int slot) {
+        pid[slot] = 0;
+        stale++;
     }
 
-    /** Removes and returns the slot with the earliest deadline, or -1; the caller must {@link #release} it. */
+    /** Removes and returns the live slot with the earliest deadline, or -1; the caller must {@link #release} it. */
     int pop() {
-        if (size == 0) {
-            return -1;
+        while (size > 0) {
+            int top = heapSlot[0];
+            int last = --size;
+            if (last > 0) {
+                siftDown(heapSlot[last], heapDeadline[last]);
+            }
+            if (pid[top] != 0) {
+                return top;
+            }
+            stale--;
+            release(top);
         }
-        int top = heap[0];
-        int last = heap[--size];
-        if (size > 0) {
-            heap[0] = last;
-            heapIndex[last] = 0;
-            siftDown(0);
-        }
-        return top;
+        return -1;
     }
 
     void release(int slot) {
         freeSlots[freeTop++] = slot;
     }
 
-    private boolean before(int a, int b) {
-        return deadline[a] < deadline[b] || (deadline[a] == deadline[b] && arrival[a] < arrival[b]);
-    }
-
-    private void siftUp(int i) {
-        int slot = heap[i];
+    private void siftUp(int i, int slot, long d) {
         while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            int p = heap[parent];
-            if (!before(slot, p)) {
+            int parent = (i - 1) / ARITY;
+            long pd = heapDeadline[parent];
+            if (d > pd || (d == pd && arrival[slot] > arrival[heapSlot[parent]])) {
                 break;
             }
-            heap[i] = p;
-            heapIndex[p] = i;
+            heapSlot[i] = heapSlot[parent];
+            heapDeadline[i] = pd;
             i = parent;
         }
-        heap[i] = slot;
-        heapIndex[slot] = i;
+        heapSlot[i] = slot;
+        heapDeadline[i] = d;
     }
 
-    private void siftDown(int i) {
-        int slot = heap[i];
-        int half = size >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            int c = heap[child];
-            int right = child + 1;
-            if (right < size && before(heap[right], c)) {
-                child = right;
-                c = heap[child];
-            }
-            if (!before(c, slot)) {
+    /** Places (slot, d) from the root down, over the hole left by the removed top. */
+    private void siftDown(int slot, long d) {
+        int i = 0;
+        while (true) {
+            int first = ARITY * i + 1;
+            if (first >= size) {
                 break;
             }
-            heap[i] = c;
-            heapIndex[c] = i;
-            i = child;
+            int best = first;
+            long bd = heapDeadline[first];
+            int end = Math.min(first + ARITY, size);
+            for (int c = first + 1; c < end; c++) {
+                long cd = heapDeadline[c];
+                if (cd < bd || (cd == bd && arrival[heapSlot[c]] < arrival[heapSlot[best]])) {
+                    best = c;
+                    bd = cd;
+                }
+            }
+            if (d < bd || (d == bd && arrival[slot] < arrival[heapSlot[best]])) {
+                break;
+            }
+            heapSlot[i] = heapSlot[best];
+            heapDeadline[i] = bd;
+            i = best;
         }
-        heap[i] = slot;
-        heapIndex[slot] = i;
+        heapSlot[i] = slot;
+        heapDeadline[i] = d;
     }
 }

@@ -1,77 +1,87 @@
 package io.jthulhu.node.sched;
 
 /**
- * Per-pid memory of the policy engine, in fixed arrays: the Java-side virtual time of each task,
- * the last BPF vtime and nvcsw seen, the estimated wakeup frequency, and where the task sits in
- * the run queue. It is a cache, 4-way set associative with least-recently-seen replacement: an
- * evicted task simply starts over as a new one (its vtime is clamped to the credit window, so
- * eviction can never give it more than the credit a new task gets).
+ * Per-pid memory of the policy engine: the Java-side virtual time of each task, the last BPF
+ * vtime and nvcsw seen, the estimated wakeup frequency, and where the task sits in the run queue.
+ * It is a cache, 4-way set associative with least-recently-seen replacement: an evicted task
+ * simply starts over as a new one (a new task's vtime is clamped to the credit window, so eviction
+ * never gives it more than that). Each entry is one 64-byte line of a long[] (one cache miss per
+ * lookup besides the set's pid scan).
  */
 final class TaskHistory {
     static final int WAYS = 4;
-    /** lastSeenNs of an entry that has no history yet. */
+    /** LAST_SEEN_NS of an entry that has no history yet. */
     static final long NEVER = Long.MIN_VALUE;
 
-    private final int setMask;
-    final int[] pid;
-    final int[] tgid;
-    final long[] vtime;
-    final long[] lastBpfVtime;
-    final long[] lastNvcsw;
-    final long[] lastSeenNs;
-    final long[] wakeFreq;
+    static final int TGID = 0;
+    static final int VTIME = 1;
+    static final int LAST_BPF_VTIME = 2;
+    static final int LAST_NVCSW = 3;
+    static final int LAST_SEEN_NS = 4;
+    static final int WAKE_FREQ = 5;
     /** Run-queue slot holding this task's pending record, or -1. */
-    final int[] queueSlot;
+    static final int QUEUE_SLOT = 6;
+    private static final int STRIDE = 8;
+
+    private final int setMask;
+    private final int[] pids;
+    private final long[] entries;
 
     TaskHistory(int capacity) {
         this.setMask = capacity / WAYS - 1;
-        this.pid = new int[capacity];
-        this.tgid = new int[capacity];
-        this.vtime = new long[capacity];
-        this.lastBpfVtime = new long[capacity];
-        this.lastNvcsw = new long[capacity];
-        this.lastSeenNs = new long[capacity];
-        this.wakeFreq = new long[capacity];
-        this.queueSlot = new int[capacity];
-        java.util.Arrays.fill(queueSlot, -1);
+        this.pids = new int[capacity];
+        this.entries = new long[capacity * STRIDE];
     }
 
-    private int setStart(int taskPid) {
-        return ((taskPid * 0x9E3779B9) >>> 8 & setMask) * WAYS;
+    private int setStart(int pid) {
+        return ((pid * 0x9E3779B9) >>> 8 & setMask) * WAYS;
     }
 
-    /** Entry of {@code taskPid}, or -1. */
-    int find(int taskPid) {
-        int start = setStart(taskPid);
+    /** Entry of {@code pid}, or -1. */
+    int find(int pid) {
+        int start = setStart(pid);
         for (int i = start; i < start + WAYS; i++) {
-            if (pid[i] == taskPid) {
+            if (pids[i] == pid) {
                 return i;
             }
         }
         return -1;
     }
 
-    /** A fresh entry for {@code taskPid}, replacing an empty or the least recently seen entry of its set. */
-    int claim(int taskPid, int taskTgid) {
-        int start = setStart(taskPid);
+    /** A fresh entry for {@code pid}, replacing an empty or the least recently seen entry of its set. */
+    int claim(int pid, int tgid) {
+        int start = setStart(pid);
         int victim = start;
         for (int i = start; i < start + WAYS; i++) {
-            if (pid[i] == 0) {
+            if (pids[i] == 0) {
                 victim = i;
                 break;
             }
-            if (lastSeenNs[i] < lastSeenNs[victim]) {
+            if (get(i, LAST_SEEN_NS) < get(victim, LAST_SEEN_NS)) {
                 victim = i;
             }
         }
-        pid[victim] = taskPid;
-        tgid[victim] = taskTgid;
-        vtime[victim] = 0;
-        lastBpfVtime[victim] = 0;
-        lastNvcsw[victim] = 0;
-        lastSeenNs[victim] = NEVER;
-        wakeFreq[victim] = 0;
-        queueSlot[victim] = -1;
+        pids[victim] = pid;
+        int base = victim * STRIDE;
+        entries[base + TGID] = tgid;
+        entries[base + VTIME] = 0;
+        entries[base + LAST_BPF_VTIME] = 0;
+        entries[base + LAST_NVCSW] = 0;
+        entries[base + LAST_SEEN_NS] = NEVER;
+        entries[base + WAKE_FREQ] = 0;
+        entries[base + QUEUE_SLOT] = -1;
         return victim;
+    }
+
+    int pid(int entry) {
+        return pids[entry];
+    }
+
+    long get(int entry, int field) {
+        return entries[entry * STRIDE + field];
+    }
+
+    void set(int entry, int field, long value) {
+        entries[entry * STRIDE + field] = value;
     }
 }

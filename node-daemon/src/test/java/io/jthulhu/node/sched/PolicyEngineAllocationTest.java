@@ -30,13 +30,23 @@ class PolicyEngineAllocationTest {
         ByteBuffer out = ByteBuffer.allocateDirect(DispatchLayout.SIZE * 4).order(ByteOrder.LITTLE_ENDIAN);
         QueuedTaskRecord writer = new QueuedTaskRecord();
 
-        run(engine, ring, out, writer, idle, 0, 20_000); // warm up (class loading, interpreter profiles)
-        long before = threads.getThreadAllocatedBytes(thread);
-        long dispatched = run(engine, ring, out, writer, idle, 20_000, 100_000);
-        long after = threads.getThreadAllocatedBytes(thread);
-
-        assertThat(dispatched).isEqualTo(100_000);
-        assertThat(after - before).as("bytes allocated for 100k tasks").isZero();
+        run(engine, ring, out, writer, idle, 0, 200_000); // warm up: class loading, linking, JIT
+        // Any per-task allocation would show in every run (>= 16 bytes x 100k). The JVM itself may
+        // allocate a few bytes on this thread once (e.g. while linking or recompiling a method), so
+        // a run is retried, at most twice, if it saw such a one-off.
+        long[] allocated = new long[3];
+        for (int attempt = 0; attempt < allocated.length; attempt++) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            long dispatched = run(engine, ring, out, writer, idle, 200_000 + attempt * 100_000, 100_000);
+            allocated[attempt] = threads.getThreadAllocatedBytes(thread) - before;
+            assertThat(dispatched).isEqualTo(100_000);
+            if (allocated[attempt] == 0) {
+                break;
+            }
+            assertThat(allocated[attempt]).as("bytes allocated for 100k tasks, attempt %d", attempt)
+                    .isLessThan(1_000);
+        }
+        assertThat(allocated).as("bytes allocated per 100k-task run").contains(0L);
     }
 
     /** Simulated BPF: batches of records with varied classes, weights, CPUs and wakeups. */

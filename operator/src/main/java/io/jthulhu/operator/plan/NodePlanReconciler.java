@@ -127,8 +127,10 @@ public class NodePlanReconciler implements Reconciler<Node> {
       client.resource(newPlan(node, desired)).create();
       metrics.planResolved(desired.getPods().size(), true, true);
     } else if (!desired.equals(current.get().getSpec())) {
-      client.resources(NodeSchedulingPlan.class).withName(nodeName)
-          .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(Map.of("spec", desired)));
+      // A JSON patch of /spec alone: it neither races the daemon's status writes (no resourceVersion)
+      // nor merges the old entry lists into the new ones.
+      client.resources(NodeSchedulingPlan.class).withName(nodeName).patch(PatchContext.of(PatchType.JSON),
+          client.getKubernetesSerialization().asJson(List.of(Map.of("op", "add", "path", "/spec", "value", desired))));
       metrics.planResolved(desired.getPods().size(), false, true);
     } else {
       metrics.planResolved(desired.getPods().size(), false, false);

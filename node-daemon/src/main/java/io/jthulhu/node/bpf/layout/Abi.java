@@ -37,6 +37,8 @@ public final class Abi {
     /** JT_EXIT_REASON_LEN, JT_EXIT_MSG_LEN */
     public static final int EXIT_REASON_LEN = 128;
     public static final int EXIT_MSG_LEN = 1024;
+    /** JT_EXIT_DUMP_LEN: size of the exit_dump map value. */
+    public static final int EXIT_DUMP_LEN = 32768;
 
     /** Weight of a nice-0 task (p->scx.weight) and the range a policy may set. */
     public static final int WEIGHT_DEFAULT = 100;

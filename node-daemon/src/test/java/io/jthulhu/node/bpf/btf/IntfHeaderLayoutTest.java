@@ -57,6 +57,7 @@ class IntfHeaderLayoutTest {
                 {"JT_TASK_KTHREAD", Abi.TASK_KTHREAD}, {"JT_DISPATCH_PREEMPT", Abi.DISPATCH_PREEMPT},
                 {"JT_CFG_DIRECT_PINNED", Abi.CFG_DIRECT_PINNED}, {"JT_CFG_DIRECT_IDLE", Abi.CFG_DIRECT_IDLE},
                 {"JT_EXIT_REASON_LEN", Abi.EXIT_REASON_LEN}, {"JT_EXIT_MSG_LEN", Abi.EXIT_MSG_LEN},
+                {"JT_EXIT_DUMP_LEN", Abi.EXIT_DUMP_LEN},
         };
         StringBuilder c = new StringBuilder();
         for (Object[] k : constants) {
