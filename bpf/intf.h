@@ -193,6 +193,9 @@ struct jt_shared {
 	 */
 	u64 nr_no_heartbeat;		/* tasks inserted by BPF: heartbeat dead, nobody to ask */
 	u64 nr_heartbeat_restarts;	/* heartbeat timer re-armed from ops.dispatch */
+	u64 nr_dispatch_calls;		/* ops.dispatch invocations */
+	u64 nr_shared_moves;		/* tasks moved from the shared DSQ to a local DSQ */
+	u64 nr_sweep_no_idle;		/* heartbeats that saw queued DSQ work and no idle CPU */
 };
 
 #endif /* __JTHULHU_INTF_H */

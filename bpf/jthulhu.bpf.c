@@ -36,7 +36,20 @@ char _license[] SEC("license") = "GPL";
 enum {
 	JT_DSQ_SHARED = 0,	/* vtime-ordered: Java "any CPU" decisions and BPF fallbacks */
 	JT_DSQ_USERSCHED = 1,	/* FIFO: the scheduler's own threads, mostly consumed first */
+	JT_DSQ_CPU_BASE = 2,	/* + cpu: vtime-ordered, Java decisions for that CPU */
 };
+
+/*
+ * Java decisions for a CPU go to that CPU's own user DSQ, not to its local
+ * DSQ through SCX_DSQ_LOCAL_ON: inserting remote tasks into another CPU's
+ * local DSQ from ops.dispatch left both VM CPUs unable to reach ops.dispatch
+ * again (watchdog stall after ~15 s of stress-ng). A CPU consumes its own
+ * DSQ, and an idle CPU steals from the others, so nothing waits on a busy CPU.
+ */
+static __always_inline u64 cpu_dsq(s32 cpu)
+{
+	return JT_DSQ_CPU_BASE + (u64)cpu;
+}
 
 #define JT_NSEC_PER_MSEC	1000000ULL
 #define JT_DEFAULT_FALLBACK_NS	(50 * JT_NSEC_PER_MSEC)
@@ -46,6 +59,8 @@ enum {
 
 /* Tasks ops.dispatch may insert per call (sched_ext_ops.dispatch_max_batch). */
 #define JT_DISPATCH_MAX_BATCH	64
+/* Other CPUs' DSQs an idle CPU looks at per ops.dispatch. */
+#define JT_STEAL_SCAN_MAX	64
 /* FIFO entries ops.dispatch looks at per call: bounds its run time. */
 #define JT_FIFO_SCAN_MAX	64
 /* Cgroup levels searched for a policy: the task's cgroup and its ancestors. */
@@ -76,7 +91,6 @@ struct jt_private {
 	u64 drained_java_seq;	/* shared.java_dispatch_seq seen by the last drain */
 	u64 last_heartbeat_ns;	/* bpf_ktime_get_ns() of the last heartbeat run */
 	u64 last_revive_ns;	/* last attempt to re-arm a dead heartbeat */
-	u64 nr_dispatch_calls;	/* drives the usersched/shared alternation */
 };
 static struct jt_private priv SEC(".data.jt_private");
 
@@ -471,7 +485,7 @@ static __noinline void apply_decision(const struct jt_dispatch *d)
 	if (d->cpu == JT_CPU_ANY || !bpf_cpumask_test_cpu(d->cpu, p->cpus_ptr)) {
 		insert_shared(p, slice, d->vtime, 0);
 	} else {
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | d->cpu, slice, 0);
+		scx_bpf_dsq_insert_vtime(p, cpu_dsq(d->cpu), slice, d->vtime, 0);
 		scx_bpf_kick_cpu(d->cpu, (d->flags & JT_DISPATCH_PREEMPT) ? SCX_KICK_PREEMPT :
 									   SCX_KICK_IDLE);
 	}
@@ -581,6 +595,60 @@ static __always_inline bool dispatch_needed(u64 now)
 	return (s64)(now - java_seen) > (s64)cfg_fallback_ns();
 }
 
+static __always_inline bool cpu_dsqs_queued(u32 nr_cpus)
+{
+	struct bpf_iter_num it;
+	bool queued = false;
+	int *i;
+
+	bpf_iter_num_new(&it, 0, JT_MAX_CPUS);
+	while ((i = bpf_iter_num_next(&it))) {
+		if (*i >= nr_cpus)
+			break;
+		if (scx_bpf_dsq_nr_queued(cpu_dsq(*i)) > 0) {
+			queued = true;
+			break;
+		}
+	}
+	bpf_iter_num_destroy(&it);
+	return queued;
+}
+
+/*
+ * Kick every CPU that ops.update_idle reported idle while our DSQs hold work.
+ * Insertions kick one idle CPU, claimed through the built-in idle mask, and a
+ * claimed CPU that then finds nothing stays idle with its mask bit clear; seen
+ * in the VM as one CPU idle for 3 s beside a full shared DSQ until the
+ * watchdog fired. cpu_idle[] is not claimed, so this sweep cannot miss it.
+ */
+static __always_inline void kick_idle_cpus_with_work(void)
+{
+	struct bpf_iter_num it;
+	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
+	bool kicked = false;
+	int *i;
+
+	if (!scx_bpf_dsq_nr_queued(JT_DSQ_SHARED) && !scx_bpf_dsq_nr_queued(JT_DSQ_USERSCHED) &&
+	    !cpu_dsqs_queued(nr_cpus))
+		return;
+	bpf_iter_num_new(&it, 0, JT_MAX_CPUS);
+	while ((i = bpf_iter_num_next(&it))) {
+		u32 cpu = *i;
+
+		if (cpu >= nr_cpus || cpu >= JT_MAX_CPUS)
+			break;
+		/* The mask only convinces the verifier; the check above already holds. */
+		if (READ_ONCE(shared.cpu_idle[cpu & (JT_MAX_CPUS - 1)])) {
+			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+			STAT_INC(nr_kicks);
+			kicked = true;
+		}
+	}
+	bpf_iter_num_destroy(&it);
+	if (!kicked)
+		__sync_fetch_and_add(&shared.nr_sweep_no_idle, 1);
+}
+
 static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 {
 	u64 now = bpf_ktime_get_ns();
@@ -599,6 +667,7 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 			scx_bpf_kick_cpu(bpf_get_smp_processor_id(), SCX_KICK_PREEMPT);
 		STAT_INC(nr_kicks);
 	}
+	kick_idle_cpus_with_work();
 	bpf_timer_start(timer, cfg_heartbeat_ns(), 0);
 	return 0;
 }
@@ -640,6 +709,34 @@ static __always_inline void revive_heartbeat(void)
 	}
 }
 
+/* An idle CPU takes work Java meant for a busy one rather than stay idle. */
+static __always_inline void steal_from_other_cpus(s32 self)
+{
+	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
+	struct bpf_iter_num it;
+	int *i;
+
+	bpf_iter_num_new(&it, 1, JT_STEAL_SCAN_MAX);
+	while ((i = bpf_iter_num_next(&it))) {
+		u32 victim;
+
+		if (!nr_cpus || *i >= nr_cpus)
+			break;
+		victim = ((u32)self + (u32)*i) % nr_cpus;
+		if (scx_bpf_dsq_move_to_local(cpu_dsq(victim)))
+			break;
+	}
+	bpf_iter_num_destroy(&it);
+}
+
+static __always_inline bool move_shared_to_local(void)
+{
+	if (!scx_bpf_dsq_move_to_local(JT_DSQ_SHARED))
+		return false;
+	__sync_fetch_and_add(&shared.nr_shared_moves, 1);
+	return true;
+}
+
 void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct drain_ctx drain;
@@ -650,8 +747,8 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	 * always, or a JVM busy on every CPU (JIT, GC) would starve the rest
 	 * into a watchdog stall.
 	 */
-	if (__sync_fetch_and_add(&priv.nr_dispatch_calls, 1) % JT_SHARED_FIRST_EVERY == 0)
-		got_task = scx_bpf_dsq_move_to_local(JT_DSQ_SHARED);
+	if (__sync_fetch_and_add(&shared.nr_dispatch_calls, 1) % JT_SHARED_FIRST_EVERY == 0)
+		got_task = move_shared_to_local();
 	if (!got_task)
 		got_task = scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED);
 
@@ -664,7 +761,11 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	revive_heartbeat();
 
 	if (!got_task)
-		scx_bpf_dsq_move_to_local(JT_DSQ_SHARED);
+		got_task = move_shared_to_local();
+	if (!got_task)
+		got_task = scx_bpf_dsq_move_to_local(cpu_dsq(cpu));
+	if (!got_task)
+		steal_from_other_cpus(cpu);
 }
 
 void BPF_STRUCT_OPS(jt_runnable, struct task_struct *p, u64 enq_flags)
@@ -724,6 +825,25 @@ s32 BPF_STRUCT_OPS(jt_init_task, struct task_struct *p, struct scx_init_task_arg
 	return 0;
 }
 
+static __always_inline s32 create_cpu_dsqs(void)
+{
+	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
+	struct bpf_iter_num it;
+	s32 ret = 0;
+	int *i;
+
+	bpf_iter_num_new(&it, 0, JT_MAX_CPUS);
+	while ((i = bpf_iter_num_next(&it))) {
+		if (*i >= nr_cpus)
+			break;
+		ret = scx_bpf_create_dsq(cpu_dsq(*i), NUMA_NO_NODE);
+		if (ret)
+			break;
+	}
+	bpf_iter_num_destroy(&it);
+	return ret;
+}
+
 s32 BPF_STRUCT_OPS_SLEEPABLE(jt_init)
 {
 	s32 ret;
@@ -734,6 +854,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(jt_init)
 	if (ret)
 		return ret;
 	ret = scx_bpf_create_dsq(JT_DSQ_USERSCHED, NUMA_NO_NODE);
+	if (ret)
+		return ret;
+	ret = create_cpu_dsqs();
 	if (ret)
 		return ret;
 	WRITE_ONCE(priv.last_heartbeat_ns, bpf_ktime_get_ns());

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the test VM's initramfs and prints its path.
-#   build-initramfs.sh <daemon-jar> <out-dir>
+#   build-initramfs.sh <daemon-jar> <out-dir>     (out-dir: private to one run; gets overlay + initrd.img)
 # Two concatenated, uncompressed cpio archives (the kernel unpacks both). Uncompressed because the
 # kernel's gunzip under TCG costs more than it saves: /init at 5.7-11 s uptime vs 9.8-15.8 s with gzip -1.
 #   base.cpio       busybox, the jlinked Java runtime, libbpf, bpftool, stress-ng, rt-tests and every
-#                   library they load; rebuilt only when one of those inputs changes.
+#                   library they load; cached in e2e/vm/.work/initramfs-base, rebuilt only when one
+#                   of those inputs changes. Runs in parallel (even from one checkout) take a lock.
 #   overlay.cpio    /init, the scenario scripts and the daemon jar; rebuilt every run.
 # The jlink runtime is cached in ${JTHULHU_CACHE:-$HOME/.cache/jthulhu}/jre/<key>.
 set -euo pipefail
@@ -49,10 +50,14 @@ fi
 
 # --- Base archive, keyed on every input that ends up in it.
 base_key=$( { sha256sum "$0"; stat -L -c '%n %s %Y' "${tools[@]}"; echo "$jre_key"; } | sha256sum | cut -c1-16)
-base=$out/base-$base_key.cpio
+bases=$here/.work/initramfs-base
+mkdir -p "$bases"
+exec 8> "$bases/.lock"
+flock 8
+base=$bases/base-$base_key.cpio
 if [ ! -s "$base" ]; then
-  root=$out/base-root
-  rm -rf "$root" "$out"/base-*.cpio*
+  root=$bases/root
+  rm -rf "$root" "$bases"/base-*.cpio*
   mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib/x86_64-linux-gnu,usr/lib64,proc,sys,dev,tmp,run,root,etc,opt/jthulhu,scenarios}
   # Debian's merged /usr layout, so library paths printed by ldd resolve unchanged.
   ln -s usr/bin "$root/bin"; ln -s usr/sbin "$root/sbin"; ln -s usr/lib "$root/lib"; ln -s usr/lib64 "$root/lib64"
@@ -98,4 +103,6 @@ cp "$jar" "$root/opt/jthulhu/jthulhu-node-daemon.jar"
 rm -rf "$root"
 
 cat "$base" "$out/overlay.cpio" > "$out/initrd.img"
+exec 8>&-
+rm -f "$out/overlay.cpio"
 echo "$out/initrd.img"

@@ -6,6 +6,9 @@ set -euo pipefail
 CACHE=${JTHULHU_CACHE:-$HOME/.cache/jthulhu}
 D=$CACHE/apt-trixie
 mkdir -p "$D/lists/partial" "$D/cache/archives/partial"
+# Parallel runs share the cache: one download at a time (the second finds the first's result).
+exec 9> "$CACHE/.fetch-kernel.lock"
+flock 9
 
 link=$CACHE/kernel/current
 if [ -e "$link/version" ] && [ -z "${JTHULHU_REFRESH_KERNEL:-}" ]; then

@@ -18,7 +18,7 @@ vm=e2e/vm
 work=$vm/.work
 scenario=${1:-}
 started=$(date +%s.%N)
-mkdir -p "$work/logs"
+mkdir -p "$work"
 
 elapsed() { awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 say() { echo "[vm-harness] $*"; }
@@ -36,25 +36,41 @@ if [ -z "$scenario" ] || [ "$scenario" = lib ] || [ ! -f "$vm/scenarios/$scenari
 fi
 
 say "installing host packages (scripts/setup-host.sh)"
-bash scripts/setup-host.sh > "$work/setup-host.log" 2>&1 \
-  || { tail -n 20 "$work/setup-host.log"; harness_fail setup_host_failed; }
+bash scripts/setup-host.sh > "$work/setup-host.$$.log" 2>&1 \
+  || { tail -n 20 "$work/setup-host.$$.log"; harness_fail setup_host_failed; }
+rm -f "$work/setup-host.$$.log"
 say "fetching the sched_ext kernel (e2e/vm/fetch-kernel.sh)"
-kernel_dir=$(bash "$vm/fetch-kernel.sh" 2> "$work/fetch-kernel.log") \
-  || { tail -n 20 "$work/fetch-kernel.log"; harness_fail kernel_fetch_failed; }
+kernel_dir=$(bash "$vm/fetch-kernel.sh" 2> "$work/fetch-kernel.$$.log") \
+  || { tail -n 20 "$work/fetch-kernel.$$.log"; harness_fail kernel_fetch_failed; }
+rm -f "$work/fetch-kernel.$$.log"
 say "kernel $(cat "$kernel_dir/version")"
 
 jar=${JTHULHU_DAEMON_JAR:-node-daemon/target/jthulhu-node-daemon.jar}
 if [ -z "${JTHULHU_SKIP_BUILD:-}" ] && [ -z "${JTHULHU_DAEMON_JAR:-}" ]; then
   say "building the node daemon (mvn -pl node-daemon -am package)"
-  mvn -B -q -pl node-daemon -am package -DskipTests > "$work/build.log" 2>&1 \
-    || { tail -n 40 "$work/build.log"; harness_fail daemon_build_failed; }
+  mvn -B -q -pl node-daemon -am package -DskipTests > "$work/build.$$.log" 2>&1 \
+    || { tail -n 40 "$work/build.$$.log"; harness_fail daemon_build_failed; }
+  rm -f "$work/build.$$.log"
 fi
 [ -f "$jar" ] || harness_fail "daemon_jar_missing:$jar"
 
+# Private per run, so that runs can go in parallel; holds the initramfs (deleted at exit) and logs.
+run_id=$scenario-$(date +%Y%m%d-%H%M%S)-$$
+run_dir=$work/runs/$run_id
+mkdir -p "$run_dir"
+qemu_pid=
+cleanup() {
+  [ -z "$qemu_pid" ] || kill "$qemu_pid" 2> /dev/null
+  rm -f "$run_dir/initrd.img"
+}
+trap cleanup EXIT
+trap 'harness_fail interrupted_by_sigterm' TERM
+trap 'harness_fail interrupted_by_sigint' INT
+
 say "building the initramfs"
 t=$(date +%s.%N)
-initrd=$(bash "$vm/build-initramfs.sh" "$jar" "$work/initramfs" 2> "$work/initramfs.log") \
-  || { tail -n 20 "$work/initramfs.log"; harness_fail initramfs_failed; }
+initrd=$(bash "$vm/build-initramfs.sh" "$jar" "$run_dir" 2> "$run_dir/initramfs.log") \
+  || { tail -n 20 "$run_dir/initramfs.log"; harness_fail initramfs_failed; }
 say "initramfs $(du -h "$initrd" | cut -f1) in $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 
 case $scenario in
@@ -67,7 +83,7 @@ cmdline="console=ttyS0 quiet panic=-1 jt_scenario=$scenario ${JTHULHU_VM_ARGS:-}
 
 # boot <console-log>: one VM run; sets outcome (done|boot_failed|panic|timeout|exited_early) and boot_s.
 boot() {
-  local console=$1 qemu_pid printed=0 lines t0 now
+  local console=$1 printed=0 lines t0 now
   boot_s= boot_wall_s=
   t0=$(date +%s.%N)
   qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2G \
@@ -95,6 +111,7 @@ boot() {
     fi
   done
   wait "$qemu_pid" 2> /dev/null
+  qemu_pid=
   lines=$(wc -l < "$console")
   [ -n "${JTHULHU_QUIET:-}" ] || [ "$lines" -le "$printed" ] \
     || sed -n "$((printed + 1)),\$p" "$console" | tr -d '\r' | sed 's/^/vm| /'
@@ -107,10 +124,9 @@ boot() {
   fi
 }
 
-stamp=$(date +%Y%m%d-%H%M%S)
 attempt=1
 while :; do
-  log=$work/logs/$scenario-$stamp-boot$attempt.console.log
+  log=$run_dir/console-boot$attempt.log
   say "booting (attempt $attempt, limit ${vm_timeout}s): $cmdline"
   boot "$log"
   say "VM run ended: $outcome (kernel reached /init after ${boot_s:-?} s uptime, ${boot_wall_s:-?} s wall)"

@@ -49,7 +49,7 @@ measure eevdf
 
 forward_daemon_log
 start_daemon
-if ! wait_attached 0 "$ATTACH_TIMEOUT_MS"; then
+if ! wait_attached 0 "$ATTACH_TIMEOUT_MS" "$DAEMON_PID"; then
   kv attached false
   kill -9 "$DAEMON_PID" 2>/dev/null
 else
@@ -61,8 +61,8 @@ else
   wait "$DAEMON_PID"
   kv daemon_rc $?
   if wait_state disabled 10000; then kv state_after disabled; else kv state_after "$(scx_state)"; fi
-  counters=$(last_log_line 'JTHULHU final')
-  [ -n "$counters" ] || counters=$(last_log_line 'JTHULHU stats')
+  counters=$(daemon_totals)
+  kv sessions "$(field "$counters" sessions)"
   report_counters "$counters"
 fi
 kv ejections "$(count_ejections)"

@@ -42,8 +42,11 @@ start_daemon() {
 
 count_in_log() { n=$(grep -c "$1" "$DAEMON_LOG" 2>/dev/null); echo "${n:-0}"; }
 
-# wait_attached <attached-lines-before> <timeout-ms>: a new "JTHULHU attached" line, state enabled and
-# root/ops naming jthulhu.
+# alive <pid>: the process exists and is not a zombie.
+alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+
+# wait_attached <attached-lines-before> <timeout-ms> [daemon-pid]: a new "JTHULHU attached" line, state
+# enabled and root/ops naming jthulhu. Gives up early if the given daemon process has exited.
 wait_attached() {
   deadline=$(( $(now_ms) + $2 ))
   while :; do
@@ -51,7 +54,11 @@ wait_attached() {
         && scx_ops | grep -q jthulhu; then
       return 0
     fi
-    [ "$(now_ms)" -ge "$deadline" ] && return 1
+    if [ "$(now_ms)" -ge "$deadline" ] || { [ -n "${3:-}" ] && ! alive "$3"; }; then
+      err=$(last_log_line 'JTHULHU error' | sed -n 's/.*kind=\([^ ]*\).*/\1/p')
+      kv attach_error "${err:-timeout_or_exit}"
+      return 1
+    fi
     sleep 0.2
   done
 }
@@ -80,7 +87,22 @@ count_ejections() {
 # Every sched_ext kernel message, for the console log.
 dump_scx_dmesg() { dmesg | grep -i -e sched_ext -e 'task stall' | sed 's/^/JT_DMESG /'; }
 
-# Reports the counters of a daemon stats/final line as JT_KV keys.
+# The daemon's counters summed over every attach session's "JTHULHU final" line (a re-attach after an
+# ejection loads a fresh BPF object whose counters start at zero); the last stats line if no session
+# ended yet. Prints one line that `field` reads, e.g. "JTHULHU totals sessions=2 queued=... ...".
+daemon_totals() {
+  if [ "$(count_in_log 'JTHULHU final')" -eq 0 ]; then
+    echo "JTHULHU totals sessions=0 $(last_log_line 'JTHULHU stats')"
+    return
+  fi
+  awk '/JTHULHU final/ {
+         n++
+         for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2 && kv[2] ~ /^[0-9]+$/) sum[kv[1]] += kv[2]
+       }
+       END { printf "JTHULHU totals sessions=%d", n; for (k in sum) printf " %s=%d", k, sum[k]; print "" }' "$DAEMON_LOG"
+}
+
+# Reports the counters of a daemon stats/final/totals line as JT_KV keys.
 report_counters() {
   for key in queued java_dispatched fallback ring_full stale direct_idle direct_kernel direct_usersched direct_pinned; do
     kv "$key" "$(field "$1" "$key")"

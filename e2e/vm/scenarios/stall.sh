@@ -55,14 +55,15 @@ daemon_pid=$(cat "$PID_FILE")
 p0=$(probe_ticks)
 sleep 3
 kv probe_ticks_3s_before_stop $(( $(probe_ticks) - p0 ))
-before=$(last_log_line 'JTHULHU stats')
-stats_before=$(count_in_log 'JTHULHU stats')
 seq_before=$(scx_enable_seq)
 
-# --- Freeze the daemon.
+# --- Freeze the daemon. Everything "before" is read once it is stopped: under TCG the few forks in
+# between take long enough for the daemon to print more stats lines.
+kill -STOP "$daemon_pid"
 t0=$(now_ms)
 p0=$(probe_ticks)
-kill -STOP "$daemon_pid"
+before=$(last_log_line 'JTHULHU stats')
+stats_before=$(count_in_log 'JTHULHU stats')
 state_during=enabled
 while [ $(( $(now_ms) - t0 )) -lt $((STOP_S * 1000)) ]; do
   s=$(scx_state)

@@ -11,7 +11,7 @@ kv state_before "$(scx_state)"
 forward_daemon_log
 t0=$(now_ms)
 start_daemon
-if ! wait_attached 0 "$ATTACH_TIMEOUT_MS"; then
+if ! wait_attached 0 "$ATTACH_TIMEOUT_MS" "$DAEMON_PID"; then
   kv attached false
   kv state "$(scx_state)"
   kv ejections "$(count_ejections)"
@@ -73,10 +73,8 @@ else detach=clean
 fi
 kv detach "$detach"
 
-counters=$(last_log_line 'JTHULHU final')
-if [ -n "$counters" ]; then kv counters_from final; else
-  counters=$(last_log_line 'JTHULHU stats'); kv counters_from stats
-fi
+counters=$(daemon_totals)
+kv sessions "$(field "$counters" sessions)"
 report_counters "$counters"
 kv ejections "$(count_ejections)"
 kv stall_messages "$(dmesg | grep -c 'runnable task stall')"

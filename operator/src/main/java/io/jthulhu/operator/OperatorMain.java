@@ -43,7 +43,16 @@ public final class OperatorMain {
       client.close();
       stopped.countDown();
     }, "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // Informers that cannot sync (API server unreachable, CRDs missing, RBAC) end the process so that
+      // the kubelet restarts it; the health server's thread would otherwise keep the JVM alive.
+      LOG.error("operator failed to start against {}: {}", client.getMasterUrl(), e.getMessage(), e);
+      health.close();
+      client.close();
+      System.exit(1);
+    }
     LOG.info("jthulhu operator started against {} (namespace {}, identity {}, leader election {}, http :{})",
         client.getMasterUrl(), namespace, identity, leaderElection, health.port());
     stopped.await();

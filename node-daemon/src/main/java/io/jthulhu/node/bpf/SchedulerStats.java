@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
 /** A snapshot of the BPF-side counters in struct jt_stats. */
 public record SchedulerStats(long queued, long javaDispatched, long fallbackDispatched, long ringFull, long stale,
                              long directIdle, long directKernel, long directUsersched, long directPinned,
-                             long badDispatch, long heartbeats, long kicks, long userPending) {
+                             long badDispatch, long heartbeats, long kicks, long userPending,
+                             long dispatchCalls, long sharedMoves, long sweepNoIdle) {
 
     public static SchedulerStats read(ByteBuffer shared) {
         return new SchedulerStats(
@@ -23,7 +24,10 @@ public record SchedulerStats(long queued, long javaDispatched, long fallbackDisp
                 shared.getLong(SharedLayout.STATS + StatsLayout.NR_BAD_DISPATCH),
                 shared.getLong(SharedLayout.STATS + StatsLayout.NR_HEARTBEATS),
                 shared.getLong(SharedLayout.STATS + StatsLayout.NR_KICKS),
-                shared.getLong(SharedLayout.NR_USER_PENDING));
+                shared.getLong(SharedLayout.NR_USER_PENDING),
+                shared.getLong(SharedLayout.NR_DISPATCH_CALLS),
+                shared.getLong(SharedLayout.NR_SHARED_MOVES),
+                shared.getLong(SharedLayout.NR_SWEEP_NO_IDLE));
     }
 
     /** Share of the tasks that needed a decision which Java decided (1.0 when none needed one). */
@@ -39,6 +43,7 @@ public record SchedulerStats(long queued, long javaDispatched, long fallbackDisp
                 + " direct_kernel=" + directKernel + " direct_usersched=" + directUsersched
                 + " direct_pinned=" + directPinned + " bad_dispatch=" + badDispatch
                 + " heartbeats=" + heartbeats + " kicks=" + kicks + " user_pending=" + userPending
+                + " dispatch_calls=" + dispatchCalls + " shared_moves=" + sharedMoves + " sweep_no_idle=" + sweepNoIdle
                 + String.format(" java_ratio=%.4f", javaRatio());
     }
 }

@@ -3,6 +3,7 @@ package io.jthulhu.node.sys;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
 
 /** Formats a C printf format with a va_list, as handed to libbpf's print callback. */
 public final class VaFormat {
@@ -13,15 +14,24 @@ public final class VaFormat {
     private VaFormat() {
     }
 
-    private static native int vsnprintf(byte[] buf, long size, String format, Pointer vaList);
+    private static native int vasprintf(PointerByReference out, String format, Pointer vaList);
 
-    /** On x86-64 a va_list parameter decays to a pointer to its one-element array. */
+    private static native void free(Pointer p);
+
+    /**
+     * On x86-64 a va_list parameter decays to a pointer to its one-element array. vasprintf
+     * sizes the result itself: a verifier log is one "%s" of up to megabytes, and its last lines
+     * (the error) are the ones that matter.
+     */
     public static String format(String format, Pointer vaList) {
-        byte[] buf = new byte[8192];
-        int n = vsnprintf(buf, buf.length, format, vaList);
-        if (n < 0) {
+        PointerByReference out = new PointerByReference();
+        if (vasprintf(out, format, vaList) < 0 || out.getValue() == null) {
             return format;
         }
-        return new String(buf, 0, Math.min(n, buf.length - 1), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            return out.getValue().getString(0, "UTF-8");
+        } finally {
+            free(out.getValue());
+        }
     }
 }

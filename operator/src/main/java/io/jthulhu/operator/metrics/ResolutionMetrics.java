@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -51,7 +52,7 @@ public final class ResolutionMetrics {
   }
 
   /** Records the matched pods of {@code policy} and forgets policies that no longer exist. */
-  public void policyMatched(String policy, int pods, java.util.Set<String> existingPolicies) {
+  public void policyMatched(String policy, int pods, Set<String> existingPolicies) {
     matchedByPolicy.put(policy, pods);
     matchedByPolicy.keySet().retainAll(existingPolicies);
     matchedPods.register(matchedByPolicy.entrySet().stream()

@@ -121,16 +121,20 @@ public class NodePlanReconciler implements Reconciler<Node> {
           .get(new ResourceID(namespace)).map(ResolutionInputs::labels).orElse(Map.of()));
       return Resolver.resolveNode(policySet, nodeName, ResolutionInputs.labels(node), onNode);
     });
-    Optional<NodeSchedulingPlan> current = plans.get(new ResourceID(nodeName));
+    ResourceID id = new ResourceID(nodeName);
+    Optional<NodeSchedulingPlan> current = plans.get(id);
     KubernetesClient client = context.getClient();
     if (current.isEmpty()) {
-      client.resource(newPlan(node, desired)).create();
+      NodeSchedulingPlan created = client.resource(newPlan(node, desired)).create();
+      // Tell the cache about our own write so that the next reconcile compares against it, not a stale view.
+      plans.handleRecentResourceCreate(id, created);
       metrics.planResolved(desired.getPods().size(), true, true);
     } else if (!desired.equals(current.get().getSpec())) {
       // A JSON patch of /spec alone: it neither races the daemon's status writes (no resourceVersion)
-      // nor merges the old entry lists into the new ones.
-      client.resources(NodeSchedulingPlan.class).withName(nodeName).patch(PatchContext.of(PatchType.JSON),
+      // nor merges the old entry lists into the new ones. Patching the cached object avoids a GET.
+      NodeSchedulingPlan updated = client.resource(current.get()).patch(PatchContext.of(PatchType.JSON),
           client.getKubernetesSerialization().asJson(List.of(Map.of("op", "add", "path", "/spec", "value", desired))));
+      plans.handleRecentResourceUpdate(id, updated, current.get());
       metrics.planResolved(desired.getPods().size(), false, true);
     } else {
       metrics.planResolved(desired.getPods().size(), false, false);

@@ -49,8 +49,7 @@ public final class PolicyStatusRecorder {
     }
     // Only the leader writes policy status, so no resourceVersion lock: a stale cache must not turn
     // into a 409 and a retry storm.
-    client.resources(SchedulingPolicy.class).withName(policy.getMetadata().getName()).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON), client.getKubernetesSerialization()
+    client.resource(policy).subresource("status").patch(PatchContext.of(PatchType.JSON), client.getKubernetesSerialization()
             .asJson(List.of(Map.of("op", "add", "path", "/status", "value", status))));
     for (Condition condition : status.getConditions()) {
       Optional<Condition> before = previous == null ? Optional.empty()
@@ -92,7 +91,7 @@ public final class PolicyStatusRecorder {
     return switch (condition.getType()) {
       case PolicyConditions.VALID -> !isTrue;
       case PolicyConditions.CONFLICTING, PolicyConditions.DEGRADED -> isTrue;
-      default -> List.of(PolicyConditions.REASON_PARTIALLY_APPLIED).contains(condition.getReason());
+      default -> PolicyConditions.REASON_PARTIALLY_APPLIED.equals(condition.getReason());
     };
   }
 }

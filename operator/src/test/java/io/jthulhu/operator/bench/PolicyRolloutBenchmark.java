@@ -30,6 +30,15 @@ public final class PolicyRolloutBenchmark {
   private PolicyRolloutBenchmark() {
   }
 
+  /** Pods spread evenly: every node runs pods of every tier, so each policy touches all 200 plans. */
+  private static String node(int pod) {
+    return "node-" + pod % NODES;
+  }
+
+  private static String tier(int pod) {
+    return TIERS[pod / NODES % TIERS.length];
+  }
+
   public static void main(String[] args) throws Exception {
     try (MockCluster cluster = new MockCluster()) {
       for (int i = 0; i < NODES; i++) {
@@ -39,7 +48,7 @@ public final class PolicyRolloutBenchmark {
         cluster.namespace("ns-" + i, "team", "team-" + (i % 10));
       }
       for (int i = 0; i < PODS; i++) {
-        cluster.pod("ns-" + (i % NAMESPACES), "pod-" + i, "node-" + (i * 7 % NODES), "tier", TIERS[i % TIERS.length]);
+        cluster.pod("ns-" + (i % NAMESPACES), "pod-" + i, node(i), "tier", tier(i));
       }
       Map<String, NodeSchedulingPlan> plans = new ConcurrentHashMap<>();
       SharedIndexInformer<NodeSchedulingPlan> watch = cluster.client().resources(NodeSchedulingPlan.class)
@@ -71,17 +80,19 @@ public final class PolicyRolloutBenchmark {
           String policy = rollouts[r][0];
           Set<String> expectedNodes = ConcurrentHashMap.newKeySet();
           for (int i = 0; i < PODS; i++) {
-            if (TIERS[i % TIERS.length].equals(rollouts[r][1])) {
-              expectedNodes.add("node-" + (i * 7 % NODES));
+            if (tier(i).equals(rollouts[r][1])) {
+              expectedNodes.add(node(i));
             }
           }
+          int requestsBefore = cluster.server().getRequestCount();
           start = System.nanoTime();
           cluster.policy(policy, 10 + r, SchedulingClass.Batch,
               new LabelSelectorBuilder().addToMatchLabels("tier", rollouts[r][1]).build());
           awaitUntil(() -> expectedNodes.stream().allMatch(node -> plans.get(node).getSpec().getPods().stream()
               .anyMatch(entry -> entry.getPolicy().equals(policy))), 60);
           millis[r] = (System.nanoTime() - start) / 1_000_000;
-          System.out.printf("policy %s create -> %d plans written: %d ms%n", policy, expectedNodes.size(), millis[r]);
+          System.out.printf("policy %s create -> %d plans written: %d ms (%d API requests)%n", policy,
+              expectedNodes.size(), millis[r], cluster.server().getRequestCount() - requestsBefore);
         }
         System.out.println("policy create to all plans written (ms): " + Arrays.toString(millis));
       } finally {

@@ -38,6 +38,13 @@ import java.util.UUID;
  */
 public final class MockCluster implements AutoCloseable {
   public static final String OPERATOR_NAMESPACE = "jthulhu-system";
+  /** Held so the JUL logger (and its level) is not collected: the mock server logs every request at INFO. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet(java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"));
+
+  private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
+  }
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;

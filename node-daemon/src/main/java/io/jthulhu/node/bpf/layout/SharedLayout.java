@@ -13,7 +13,10 @@ public final class SharedLayout {
     /** Appended after ABI v1 (no offset above moved). */
     public static final int NR_NO_HEARTBEAT = EXIT + ExitInfoLayout.SIZE;
     public static final int NR_HEARTBEAT_RESTARTS = NR_NO_HEARTBEAT + 8;
-    public static final int SIZE = NR_HEARTBEAT_RESTARTS + 8;
+    public static final int NR_DISPATCH_CALLS = NR_HEARTBEAT_RESTARTS + 8;
+    public static final int NR_SHARED_MOVES = NR_DISPATCH_CALLS + 8;
+    public static final int NR_SWEEP_NO_IDLE = NR_SHARED_MOVES + 8;
+    public static final int SIZE = NR_SWEEP_NO_IDLE + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -26,6 +29,9 @@ public final class SharedLayout {
             .struct("exit", EXIT, ExitInfoLayout.DESCRIPTOR)
             .field("nr_no_heartbeat", NR_NO_HEARTBEAT, 8)
             .field("nr_heartbeat_restarts", NR_HEARTBEAT_RESTARTS, 8)
+            .field("nr_dispatch_calls", NR_DISPATCH_CALLS, 8)
+            .field("nr_shared_moves", NR_SHARED_MOVES, 8)
+            .field("nr_sweep_no_idle", NR_SWEEP_NO_IDLE, 8)
             .build();
 
     private SharedLayout() {
