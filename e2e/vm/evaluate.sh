@@ -30,6 +30,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
 keys() { local k out=(); for k in "$@"; do out+=("$k=${kv[$k]:-none}"); done; echo "${out[*]}"; }
 
 [ -z "$(get harness_error)" ] || failed+=("harness_error:$(get harness_error)")
+# A kernel Oops/BUG that did not bring the VM down still fails the run.
+kv[kernel_oops]=$(tr -d '\r' < "$console" | grep -acE 'Oops: |kernel BUG at|BUG: ')
+check kernel_oops num_cmp "${kv[kernel_oops]}" == 0
 
 case $scenario in
   stress)
@@ -100,5 +103,5 @@ case $scenario in
 esac
 
 if [ ${#failed[@]} -eq 0 ]; then pass=true reason=; else pass=false reason=" reason=$(IFS=,; echo "${failed[*]}")"; fi
-echo "RESULT scenario=$scenario pass=$pass$reason $(keys "${result_keys[@]}")${extra:+ $extra}"
+echo "RESULT scenario=$scenario pass=$pass$reason $(keys "${result_keys[@]}" kernel_oops)${extra:+ $extra}"
 [ "$pass" = true ]

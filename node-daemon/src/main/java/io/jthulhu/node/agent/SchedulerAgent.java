@@ -10,6 +10,8 @@ import io.jthulhu.node.bpf.SchedExtSysfs;
 import io.jthulhu.node.bpf.SchedulerStats;
 import io.jthulhu.node.sys.Libc;
 
+import sun.misc.Signal;
+
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
@@ -39,6 +41,10 @@ public final class SchedulerAgent {
 
     /** Schedules until SIGTERM/SIGINT; returns the process exit code. */
     public int runUntilStopped() {
+        // SIGTERM/SIGINT stop the loop and let main return 0 (the JVM's default would exit 143);
+        // the shutdown hook still covers System.exit from elsewhere.
+        handleSignal("TERM");
+        handleSignal("INT");
         Runtime.getRuntime().addShutdownHook(new Thread(this::requestStopAndWait, "jthulhu-shutdown"));
         try {
             lockMemory();
@@ -132,12 +138,24 @@ public final class SchedulerAgent {
         }
     }
 
-    private void requestStopAndWait() {
+    private void handleSignal(String name) {
+        try {
+            Signal.handle(new Signal(name), signal -> requestStop());
+        } catch (IllegalArgumentException e) {
+            out.println("JTHULHU warning cannot handle SIG" + name + ": " + e.getMessage());
+        }
+    }
+
+    private void requestStop() {
         stopRequested = true;
         SchedulerLoop l = loop;
         if (l != null) {
             l.wakeUp();
         }
+    }
+
+    private void requestStopAndWait() {
+        requestStop();
         try {
             finished.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
