@@ -196,6 +196,7 @@ struct jt_shared {
 	u64 nr_dispatch_calls;		/* ops.dispatch invocations */
 	u64 nr_shared_moves;		/* tasks moved from the shared DSQ to a local DSQ */
 	u64 nr_sweep_no_idle;		/* heartbeats that saw queued DSQ work and no idle CPU */
+	u64 scheduler_tid;		/* Java: thread id of its scheduling loop (0 = none yet) */
 };
 
 #endif /* __JTHULHU_INTF_H */

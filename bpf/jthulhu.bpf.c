@@ -416,9 +416,19 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 	cancel_pending(tctx);
 
 	if (is_usersched(p)) {
-		scx_bpf_dsq_insert(p, JT_DSQ_USERSCHED, cfg_slice_ns(), enq_flags);
-		kick_idle_cpu_for(p);
 		STAT_INC(nr_direct_usersched);
+		/*
+		 * Only the scheduling loop itself jumps the queue. The JVM's other
+		 * threads (JIT compilers, GC) never wait for Java either, but
+		 * compete by vtime: prioritised, C2 compiling under TCG starved
+		 * the rest of the machine into watchdog stalls.
+		 */
+		if (p->pid == (s32)READ_ONCE(shared.scheduler_tid)) {
+			scx_bpf_dsq_insert(p, JT_DSQ_USERSCHED, cfg_slice_ns(), enq_flags);
+			kick_idle_cpu_for(p);
+		} else {
+			insert_shared(p, cfg_slice_ns(), tctx->vtime, enq_flags);
+		}
 		return;
 	}
 	/* Local DSQ of the CPU the task is enqueued on: short, kernel-bounded work. */

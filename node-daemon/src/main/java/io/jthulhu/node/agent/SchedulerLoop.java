@@ -72,6 +72,8 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     /** Schedules until {@code stop} says so or the kernel ejects the scheduler. */
     void run(BooleanSupplier stop) {
         Thread.currentThread().setName("jthulhu-scheduler");
+        // BPF gives this thread, and no other JVM thread, priority over all queued work.
+        LONG.setRelease(shared, SharedLayout.SCHEDULER_TID, (long) Libc.gettid());
         try {
             while (!stop.getAsBoolean() && !kernelExited()) {
                 LONG.setRelease(shared, SharedLayout.JAVA_HEARTBEAT_NS, System.nanoTime());

@@ -50,6 +50,9 @@ public final class Libc {
 
     public static native int getpid();
 
+    /** The calling thread's kernel id (gettid(2), glibc 2.30+). */
+    public static native int gettid();
+
     public static native int getpagesize();
 
     public static native String strerror(int errno);

@@ -16,7 +16,8 @@ public final class SharedLayout {
     public static final int NR_DISPATCH_CALLS = NR_HEARTBEAT_RESTARTS + 8;
     public static final int NR_SHARED_MOVES = NR_DISPATCH_CALLS + 8;
     public static final int NR_SWEEP_NO_IDLE = NR_SHARED_MOVES + 8;
-    public static final int SIZE = NR_SWEEP_NO_IDLE + 8;
+    public static final int SCHEDULER_TID = NR_SWEEP_NO_IDLE + 8;
+    public static final int SIZE = SCHEDULER_TID + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -32,6 +33,7 @@ public final class SharedLayout {
             .field("nr_dispatch_calls", NR_DISPATCH_CALLS, 8)
             .field("nr_shared_moves", NR_SHARED_MOVES, 8)
             .field("nr_sweep_no_idle", NR_SWEEP_NO_IDLE, 8)
+            .field("scheduler_tid", SCHEDULER_TID, 8)
             .build();
 
     private SharedLayout() {
