@@ -275,6 +275,21 @@ static __always_inline void kick_idle_cpu_for(const struct task_struct *p)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
+/*
+ * The scheduling loop woke up because tasks wait for a decision: run it on an
+ * idle CPU, or else preempt the CPU it last ran on, instead of letting every
+ * waiting task sit out the current task's slice first.
+ */
+static __always_inline void kick_for_scheduler(const struct task_struct *p)
+{
+	s32 cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+
+	if (cpu >= 0)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	else
+		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
+}
+
 static __always_inline void insert_shared(struct task_struct *p, u64 slice, u64 vtime,
 					  u64 enq_flags)
 {
@@ -425,7 +440,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		 */
 		if (p->pid == (s32)READ_ONCE(shared.scheduler_tid)) {
 			scx_bpf_dsq_insert(p, JT_DSQ_USERSCHED, cfg_slice_ns(), enq_flags);
-			kick_idle_cpu_for(p);
+			kick_for_scheduler(p);
 		} else {
 			insert_shared(p, cfg_slice_ns(), tctx->vtime, enq_flags);
 		}

@@ -15,7 +15,9 @@ import java.nio.ByteOrder;
  * in deadline order. Single-threaded; allocates nothing after construction.
  *
  * <h2>Virtual time</h2>
- * Each task has a Java-side vtime: it advances by the BPF vtime delta since the task's last record,
+ * A task whose effective weight is its own uses BPF's vtime as is (one domain for every DSQ
+ * entry, whoever inserted it), clamped per record on wakeup to {@code vtimeNow - vtimeCredit}.
+ * A task with a policy weight has a Java-side vtime: it advances by the BPF vtime delta since the task's last record,
  * rescaled from the task's own weight to its effective weight (the policy weight when a policy sets
  * one; BPF scales by p->scx.weight). When the task wakes up (or is new to the engine) its vtime is
  * clamped to {@code vtime >= vtimeNow - vtimeCredit} (vtimeCredit = k base slices): a task that
@@ -265,9 +267,14 @@ public final class PolicyEngine {
     }
 
     private long advanceVtime(int h, long bpfVtime, int taskWeight, int weight, boolean wakeup) {
-        long vtime;
         boolean fresh = history.get(h, TaskHistory.LAST_SEEN_NS) == TaskHistory.NEVER;
-        if (fresh) {
+        // Same weight as BPF's: stay in BPF's vtime domain. Tasks that BPF inserts itself (pinned,
+        // fallback, the JVM's own threads) share the DSQs with Java's decisions, and a clamp that
+        // persisted here would drift Java's vtimes ahead of theirs until Java's tasks starved behind
+        // a stream of BPF's (seconds, in the VM). BPF bounds a sleeper's credit in ops.runnable.
+        boolean bpfDomain = weight == taskWeight;
+        long vtime;
+        if (bpfDomain || fresh) {
             vtime = bpfVtime;
         } else {
             long step = bpfVtime - history.get(h, TaskHistory.LAST_BPF_VTIME);
@@ -276,15 +283,13 @@ public final class PolicyEngine {
             } else if (step > MAX_VTIME_STEP_NS) {
                 step = MAX_VTIME_STEP_NS;
             }
-            vtime = history.get(h, TaskHistory.VTIME) + (weight == taskWeight ? step : step * taskWeight / weight);
+            vtime = history.get(h, TaskHistory.VTIME) + step * taskWeight / weight;
         }
         long floor = vtimeNow - config.vtimeCreditNs();
-        if ((wakeup || fresh) && vtime < floor) {
-            vtime = floor;
-        }
-        history.set(h, TaskHistory.VTIME, vtime);
+        long clamped = (wakeup || fresh) && vtime < floor ? floor : vtime;
+        history.set(h, TaskHistory.VTIME, bpfDomain ? bpfVtime : clamped);
         history.set(h, TaskHistory.LAST_BPF_VTIME, bpfVtime);
-        return vtime;
+        return clamped;
     }
 
     private long updateWakeFreq(int h, long nvcsw, long now) {
