@@ -108,10 +108,8 @@ struct jt_dispatch {
 	s32 cpu;		/* target CPU, or JT_CPU_ANY for the shared DSQ */
 	u64 slice_ns;		/* 0 = jt_config.default_slice_ns; at most JT_MAX_SLICE_NS */
 	/*
-	 * Ordering key (deadline) in the shared DSQ, used when cpu is
-	 * JT_CPU_ANY or not allowed for the task. BPF's own insertions there
-	 * (fallback, ring full) use jt_queued_task.vtime, so keep keys in that
-	 * domain (e.g. vtime plus a slice-scaled offset).
+	 * The deadline Java ordered the task by (informational: the DSQs are
+	 * FIFO and Java sends decisions in deadline order, which they keep).
 	 */
 	u64 vtime;
 	u64 seq;		/* jt_queued_task.seq this decision answers */

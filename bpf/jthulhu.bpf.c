@@ -34,9 +34,9 @@ char _license[] SEC("license") = "GPL";
 
 /* User DSQs (bit 63 clear). */
 enum {
-	JT_DSQ_SHARED = 0,	/* vtime-ordered: Java "any CPU" decisions and BPF fallbacks */
+	JT_DSQ_SHARED = 0,	/* FIFO: Java "any CPU" decisions and BPF's own inserts */
 	JT_DSQ_USERSCHED = 1,	/* FIFO: the scheduler's own threads, mostly consumed first */
-	JT_DSQ_CPU_BASE = 2,	/* + cpu: vtime-ordered, Java decisions for that CPU */
+	JT_DSQ_CPU_BASE = 2,	/* + cpu: FIFO, Java decisions for that CPU */
 };
 
 /*
@@ -290,10 +290,16 @@ static __always_inline void kick_for_scheduler(const struct task_struct *p)
 		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
 }
 
-static __always_inline void insert_shared(struct task_struct *p, u64 slice, u64 vtime,
-					  u64 enq_flags)
+/*
+ * Every DSQ is FIFO. Java sends its decisions in deadline order, so FIFO keeps
+ * Java's order; tasks BPF inserts itself (fallback, pinned, the JVM's helper
+ * threads) simply queue behind them. vtime-ordered DSQs mixing both starved
+ * tasks for seconds under stress in the VM ("watchdog failed to check in"),
+ * with a plain FIFO the same load runs clean.
+ */
+static __always_inline void insert_shared(struct task_struct *p, u64 slice, u64 enq_flags)
 {
-	scx_bpf_dsq_insert_vtime(p, JT_DSQ_SHARED, slice, vtime, enq_flags);
+	scx_bpf_dsq_insert(p, JT_DSQ_SHARED, slice, enq_flags);
 	kick_idle_cpu_for(p);
 }
 
@@ -424,7 +430,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 
 	if (!tctx) {
 		/* ops.init_task always creates it; never leave a task unqueued. */
-		insert_shared(p, cfg_slice_ns(), priv.vtime_now, enq_flags);
+		insert_shared(p, cfg_slice_ns(), enq_flags);
 		return;
 	}
 	/* A task is enqueued only when out of our hands; drop any leftover claim. */
@@ -442,7 +448,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 			scx_bpf_dsq_insert(p, JT_DSQ_USERSCHED, cfg_slice_ns(), enq_flags);
 			kick_for_scheduler(p);
 		} else {
-			insert_shared(p, cfg_slice_ns(), tctx->vtime, enq_flags);
+			insert_shared(p, cfg_slice_ns(), enq_flags);
 		}
 		return;
 	}
@@ -460,19 +466,19 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 	 * consuming it skips tasks it may not run.
 	 */
 	if ((cfg_flags() & JT_CFG_DIRECT_PINNED) && p->nr_cpus_allowed == 1) {
-		insert_shared(p, cfg_slice_ns(), tctx->vtime, enq_flags);
+		insert_shared(p, cfg_slice_ns(), enq_flags);
 		STAT_INC(nr_direct_pinned);
 		return;
 	}
 	if (!heartbeat_alive(bpf_ktime_get_ns())) {
 		__sync_fetch_and_add(&shared.nr_no_heartbeat, 1);
-		insert_shared(p, cfg_slice_ns(), tctx->vtime, enq_flags);
+		insert_shared(p, cfg_slice_ns(), enq_flags);
 		return;
 	}
 	if (send_to_java(p, tctx, enq_flags))
 		return;
 	STAT_INC(nr_ring_full);
-	insert_shared(p, cfg_slice_ns(), tctx->vtime, enq_flags);
+	insert_shared(p, cfg_slice_ns(), enq_flags);
 }
 
 void BPF_STRUCT_OPS(jt_dequeue, struct task_struct *p, u64 deq_flags)
@@ -508,9 +514,9 @@ static __noinline void apply_decision(const struct jt_dispatch *d)
 	}
 	slice = d->slice_ns ?: cfg_slice_ns();
 	if (d->cpu == JT_CPU_ANY || !bpf_cpumask_test_cpu(d->cpu, p->cpus_ptr)) {
-		insert_shared(p, slice, d->vtime, 0);
+		insert_shared(p, slice, 0);
 	} else {
-		scx_bpf_dsq_insert_vtime(p, cpu_dsq(d->cpu), slice, d->vtime, 0);
+		scx_bpf_dsq_insert(p, cpu_dsq(d->cpu), slice, 0);
 		scx_bpf_kick_cpu(d->cpu, (d->flags & JT_DISPATCH_PREEMPT) ? SCX_KICK_PREEMPT :
 									   SCX_KICK_IDLE);
 	}
@@ -570,7 +576,7 @@ static __always_inline void fallback_one(struct jt_fifo_entry *e, u64 now)
 	if (now - e->enqueued_at < cfg_fallback_ns() && !bpf_map_push_elem(&pending_fifo, e, 0))
 		goto out;
 	if (claim(tctx, e->seq)) {
-		insert_shared(p, cfg_slice_ns(), tctx->vtime, 0);
+		insert_shared(p, cfg_slice_ns(), 0);
 		STAT_INC(nr_fallback_dispatched);
 	}
 out:
