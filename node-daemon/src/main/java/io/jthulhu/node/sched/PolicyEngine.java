@@ -26,7 +26,7 @@ import java.nio.ByteOrder;
  * of different weights settle at different vtimes, and clamping them would break the weighted
  * share. {@code vtimeNow} is the largest vtime dispatched so far (never decreases).
  *
- * <h2>Deadline (the ordering key, also sent to BPF as the shared-DSQ vtime)</h2>
+ * <h2>Deadline (the ordering key: decisions leave in deadline order and BPF's FIFO DSQs keep it)</h2>
  * <pre>
  *   w        = effective weight (1..10000, 100 = nice 0)
  *   runtime  = min(exec_runtime, runtimeCap) * 100 / w        (CPU used since the task last slept)
