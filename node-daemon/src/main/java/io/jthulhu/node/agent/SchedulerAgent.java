@@ -60,7 +60,7 @@ public final class SchedulerAgent {
                     continue;
                 }
                 sleepUnlessStopped(backoffMs);
-                backoffMs = Math.min(Math.max(backoffMs * 2, FIRST_BACKOFF_MS), Math.max(config.maxBackoffMs(), FIRST_BACKOFF_MS));
+                backoffMs = Math.max(FIRST_BACKOFF_MS, Math.min(backoffMs * 2, config.maxBackoffMs()));
             }
             return 0;
         } finally {

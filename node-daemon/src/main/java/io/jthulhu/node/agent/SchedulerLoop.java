@@ -33,7 +33,6 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     private static final int IDLE_WAIT_MS = 100;
     private static final int RING_FULL_WAIT_MS = 1;
 
-    private final BpfScheduler bpf;
     private final ByteBuffer shared;
     private final RingBufferConsumer queued;
     private final UserRingBufferProducer dispatched;
@@ -44,7 +43,6 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     private volatile boolean wakeRequested;
 
     SchedulerLoop(BpfScheduler bpf, AgentConfig config) {
-        this.bpf = bpf;
         this.shared = bpf.shared();
         this.queued = bpf.queued();
         this.dispatched = bpf.dispatched();

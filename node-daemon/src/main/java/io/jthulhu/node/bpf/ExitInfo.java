@@ -13,17 +13,10 @@ import java.nio.charset.StandardCharsets;
  */
 public record ExitInfo(int kind, long exitCode, String reason, String message) {
     public static final ExitInfo NONE = new ExitInfo(0, 0, "", "");
-    static final int KIND_UNREG_KERN = 66;
-    static final int KIND_ERROR = 1024;
     static final long ECODE_ACT_RESTART = 1L << 48;
 
     public boolean exited() {
         return kind != 0;
-    }
-
-    /** An error exit: the kernel ejected the scheduler (stall, BPF error, ...). */
-    public boolean isError() {
-        return kind >= KIND_ERROR;
     }
 
     /** The kernel asks to be re-attached at once (e.g. after CPU hotplug). */

@@ -13,8 +13,6 @@ import com.sun.jna.ptr.LongByReference;
  * returning int return a negative errno.
  */
 final class LibBpf {
-    static final int LIBBPF_WARN = 0;
-    static final int LIBBPF_INFO = 1;
     static final int LIBBPF_DEBUG = 2;
     static final int BPF_ANY = 0;
 
@@ -72,7 +70,6 @@ final class LibBpf {
 
     static native int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 
-    static native int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
 
     static native Pointer bpf_object__find_program_by_name(Pointer obj, String name);
 

@@ -20,8 +20,6 @@ public final class Libc {
     public static final int EPOLLIN = 0x001;
     /** struct epoll_event is packed on x86-64: u32 events + u64 data. */
     public static final int EPOLL_EVENT_SIZE = 12;
-    public static final int EINTR = 4;
-    public static final int ESRCH = 3;
 
     static {
         Native.register(NativeLibrary.getInstance("c"));
