@@ -25,7 +25,7 @@ typedef __s64 s64;
 /* Bumped on any incompatible change to the records below. */
 #define JT_ABI_VERSION 1
 
-/* "Any CPU" in a dispatch decision: BPF puts the task on the shared DSQ. */
+/* "Any CPU" in a dispatch decision: BPF queues the task by deadline for the first free CPU. */
 #define JT_CPU_ANY (-1)
 
 /* Upper bound on CPUs the shared idle map covers. */
@@ -96,7 +96,15 @@ struct jt_queued_task {
 
 /* struct jt_dispatch.flags */
 enum jt_dispatch_flags {
-	JT_DISPATCH_PREEMPT = 1u << 0,	/* kick the target CPU to preempt its current task */
+	/*
+	 * Wakeup preemption: with no idle CPU, preempt the CPU whose running
+	 * task has the latest deadline, if that deadline is later than this
+	 * task's by more than jt_config.preempt_margin_ns and its class is not
+	 * higher.
+	 */
+	JT_DISPATCH_PREEMPT = 1u << 0,
+	/* Class preemption: preempt a CPU running a task of a lower class, whatever the deadlines. */
+	JT_DISPATCH_PREEMPT_CLASS = 1u << 1,
 };
 
 /*
@@ -108,13 +116,13 @@ struct jt_dispatch {
 	s32 cpu;		/* target CPU, or JT_CPU_ANY for the shared DSQ */
 	u64 slice_ns;		/* 0 = jt_config.default_slice_ns; at most JT_MAX_SLICE_NS */
 	/*
-	 * The deadline Java ordered the task by (informational: the DSQs are
-	 * FIFO and Java sends decisions in deadline order, which they keep).
+	 * The task's deadline: JT_CPU_ANY decisions wait in a DSQ ordered by it,
+	 * and wakeup preemption compares it with the running tasks' deadlines.
 	 */
 	u64 vtime;
 	u64 seq;		/* jt_queued_task.seq this decision answers */
 	u32 flags;		/* enum jt_dispatch_flags */
-	u32 pad;		/* must be 0 */
+	u32 sched_class;	/* enum jt_sched_class the decision was made for */
 };
 
 /*
@@ -142,7 +150,8 @@ enum jt_config_flags {
 /*
  * Tunables in .rodata (const volatile), written by Java between open and
  * load. Zero values are replaced with the defaults in jthulhu.bpf.c
- * (fallback 50 ms, slice 5 ms, heartbeat 10 ms). flags == 0 is honoured as
+ * (fallback 50 ms, slice 5 ms, heartbeat 10 ms, preemption margin 1 ms,
+ * starvation bound 1 s). flags == 0 is honoured as
  * "no bypass"; the default flags (DIRECT_PINNED | DIRECT_IDLE) apply only
  * when the whole struct is zero, i.e. when nothing was configured.
  */
@@ -152,6 +161,8 @@ struct jt_config {
 	u64 fallback_ns;		/* a task waiting longer for Java is dispatched by BPF */
 	u64 default_slice_ns;		/* slice for tasks BPF dispatches itself */
 	u64 heartbeat_ns;		/* bpf_timer period */
+	u64 preempt_margin_ns;		/* wakeup preemption: deadline lead needed (default 1 ms) */
+	u64 starvation_ns;		/* a Java decision waiting longer is served FIFO (default 1 s) */
 };
 
 /*
@@ -195,6 +206,15 @@ struct jt_shared {
 	u64 nr_shared_moves;		/* tasks moved from the shared DSQ to a local DSQ */
 	u64 nr_sweep_no_idle;		/* heartbeats that saw queued DSQ work and no idle CPU */
 	u64 scheduler_tid;		/* Java: thread id of its scheduling loop (0 = none yet) */
+	u64 nr_preempt_kicks;		/* CPUs preempted for a waking task */
+	u64 nr_starved_moves;		/* Java decisions moved to the FIFO after starvation_ns */
+	/* Where a woken task's latency goes: waiting for Java, then for a CPU. */
+	u64 nr_wakeup_decisions;	/* Java decisions applied for tasks that woke up */
+	u64 wakeup_decision_ns;		/* sum of enqueue -> decision applied */
+	u64 nr_wakeup_runs;		/* of those, how many started running */
+	u64 wakeup_run_ns;		/* sum of decision applied -> running */
+	u64 nr_wakeup_self;		/* woken tasks left to the CPU applying the decision */
+	u64 nr_wakeup_waiting;		/* woken tasks that found no idle CPU and nothing to preempt */
 };
 
 #endif /* __JTHULHU_INTF_H */

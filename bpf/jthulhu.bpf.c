@@ -32,11 +32,17 @@
 
 char _license[] SEC("license") = "GPL";
 
-/* User DSQs (bit 63 clear). */
+/*
+ * User DSQs (bit 63 clear). Java's decisions and the tasks BPF inserts itself
+ * wait in separate queues: mixed in one vtime-ordered DSQ (two vtime domains)
+ * they starved tasks into watchdog stalls. ops.dispatch bounds how long
+ * either side waits for the other.
+ */
 enum {
-	JT_DSQ_SHARED = 0,	/* FIFO: Java "any CPU" decisions and BPF's own inserts */
-	JT_DSQ_USERSCHED = 1,	/* FIFO: the scheduler's own threads, mostly consumed first */
-	JT_DSQ_CPU_BASE = 2,	/* + cpu: FIFO, Java decisions for that CPU */
+	JT_DSQ_SHARED = 0,	/* FIFO: BPF's own inserts (fallback, pinned, the JVM's helpers) */
+	JT_DSQ_USERSCHED = 1,	/* FIFO: the scheduling loop's thread, consumed first */
+	JT_DSQ_JAVA = 2,	/* FIFO: Java's JT_CPU_ANY decisions, in the order sent */
+	JT_DSQ_CPU_BASE = 3,	/* + cpu: by deadline, Java's decisions for that CPU */
 };
 
 /*
@@ -55,7 +61,11 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_DEFAULT_FALLBACK_NS	(50 * JT_NSEC_PER_MSEC)
 #define JT_DEFAULT_SLICE_NS	(5 * JT_NSEC_PER_MSEC)
 #define JT_DEFAULT_HEARTBEAT_NS	(10 * JT_NSEC_PER_MSEC)
+#define JT_DEFAULT_PREEMPT_MARGIN_NS	(1 * JT_NSEC_PER_MSEC)
+#define JT_DEFAULT_STARVATION_NS	(1000 * JT_NSEC_PER_MSEC)
 #define JT_DEFAULT_FLAGS	(JT_CFG_DIRECT_PINNED | JT_CFG_DIRECT_IDLE)
+/* The policy engine's default runtime cap, for the deadlines BPF gives single-CPU tasks. */
+#define JT_PINNED_RUNTIME_CAP_NS (100 * JT_NSEC_PER_MSEC)
 
 /* Tasks ops.dispatch may insert per call (sched_ext_ops.dispatch_max_batch). */
 #define JT_DISPATCH_MAX_BATCH	64
@@ -65,8 +75,10 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_FIFO_SCAN_MAX	64
 /* Cgroup levels searched for a policy: the task's cgroup and its ancestors. */
 #define JT_POLICY_MAX_DEPTH	16
-/* One ops.dispatch in this many serves the shared DSQ before the JVM's threads. */
-#define JT_SHARED_FIRST_EVERY	4
+/* Tail entries of a deadline DSQ the heartbeat checks for starvation... */
+#define JT_STARVATION_SCAN_MAX	32
+/* ...and per-CPU DSQs it checks per run, in rotation. */
+#define JT_STARVATION_CPUS_PER_RUN 8
 /* Weight of a nice-0 task: vtime advances 1:1 with runtime at this weight. */
 #define JT_WEIGHT_NICE0		100
 /* The heartbeat is considered dead after this many missed periods... */
@@ -87,12 +99,44 @@ struct jt_shared shared SEC(".bss");
 
 /* BPF-private globals, kept out of .bss so .bss is exactly struct jt_shared. */
 struct jt_private {
-	u64 vtime_now;		/* highest vtime of a task that started running */
+	/*
+	 * Highest vtime of a task that started running on a Java decision.
+	 * Tasks that skip the deadline queues (the scheduling loop, the JVM's
+	 * helpers, kthreads, idle wakeups) don't count: their vtime runs ahead
+	 * of the queued tasks' and would push every waking task's floor
+	 * (ops.runnable) past the CPU hogs it should run before. For the same
+	 * reason one start moves it by at most a slice: a task Java placed on
+	 * an idle CPU may be far ahead of the rest.
+	 */
+	u64 vtime_now;
 	u64 drained_java_seq;	/* shared.java_dispatch_seq seen by the last drain */
 	u64 last_heartbeat_ns;	/* bpf_ktime_get_ns() of the last heartbeat run */
 	u64 last_revive_ns;	/* last attempt to re-arm a dead heartbeat */
+	u32 rescue_cpu;		/* next per-CPU DSQ the starvation guard checks */
+	u32 pad;
 };
 static struct jt_private priv SEC(".data.jt_private");
+
+/* Wakeup preemption ranks: a task never preempts a higher rank. */
+enum {
+	JT_RANK_IDLE = 0,
+	JT_RANK_BATCH = 1,
+	JT_RANK_NORMAL = 2,
+	JT_RANK_LATENCY_CRITICAL = 3,
+};
+
+/* Deadline of tasks BPF inserted itself: preemptible by any waking task of their rank. */
+#define JT_DEADLINE_BPF ((u64)-1 >> 1)
+
+/* What each CPU runs, for wakeup preemption (written in ops.running/stopping). */
+struct jt_cpu_run {
+	u64 deadline;		/* of the running task */
+	u32 rank;		/* JT_RANK_* */
+	u32 preemptible;	/* 0: idle, dispatching, a kthread or the scheduler itself */
+	u32 waker;		/* preempted for a woken task now heading this CPU's queue */
+	u32 pad;
+};
+static struct jt_cpu_run cpu_run[JT_MAX_CPUS] SEC(".data.jt_cpu_run");
 
 /* Per-task state. */
 struct task_ctx {
@@ -101,6 +145,16 @@ struct task_ctx {
 	u64 vtime;		/* weighted virtual runtime (ns) */
 	u64 exec_runtime;	/* ns run since the task last woke up */
 	u64 last_run_at;	/* bpf_ktime_get_ns() when it last started running */
+	u64 deadline;		/* Java's deadline, or JT_DEADLINE_BPF */
+	u64 queued_at;		/* bpf_ktime_get_ns() when it was inserted into a DSQ */
+	u32 weight;		/* vtime weight: the policy's, 0 = p->scx.weight */
+	u64 sent_at;		/* bpf_ktime_get_ns() when its pending request was sent */
+	u8 rank;		/* JT_RANK_* of its last insert */
+	u8 preemptible;		/* may be preempted by a waking task */
+	u8 woke;		/* the pending request is a wakeup */
+	u8 measure_run;		/* a Java wakeup decision was applied: time it until running */
+	u8 ordered;		/* its last insert was a Java decision, queued by deadline */
+	u8 pad[3];
 };
 
 /* A task waiting for Java, in enqueue order, for the fallback. */
@@ -168,11 +222,14 @@ struct {
 } heartbeat SEC(".maps");
 
 #define STAT_INC(field) __sync_fetch_and_add(&shared.stats.field, 1)
+/* Counters appended to struct jt_shared after struct jt_stats. */
+#define STAT_INC2(field) __sync_fetch_and_add(&shared.field, 1)
 
 static __always_inline bool config_is_zero(void)
 {
 	return !jt_config.usersched_tgid && !jt_config.flags && !jt_config.fallback_ns &&
-	       !jt_config.default_slice_ns && !jt_config.heartbeat_ns;
+	       !jt_config.default_slice_ns && !jt_config.heartbeat_ns &&
+	       !jt_config.preempt_margin_ns && !jt_config.starvation_ns;
 }
 
 static __always_inline u32 cfg_flags(void)
@@ -193,6 +250,16 @@ static __always_inline u64 cfg_slice_ns(void)
 static __always_inline u64 cfg_heartbeat_ns(void)
 {
 	return jt_config.heartbeat_ns ?: JT_DEFAULT_HEARTBEAT_NS;
+}
+
+static __always_inline u64 cfg_preempt_margin_ns(void)
+{
+	return jt_config.preempt_margin_ns ?: JT_DEFAULT_PREEMPT_MARGIN_NS;
+}
+
+static __always_inline u64 cfg_starvation_ns(void)
+{
+	return jt_config.starvation_ns ?: JT_DEFAULT_STARVATION_NS;
 }
 
 /*
@@ -275,54 +342,54 @@ static __always_inline void kick_idle_cpu_for(const struct task_struct *p)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
-/*
- * The scheduling loop woke up because tasks wait for a decision: run it on an
- * idle CPU, or else preempt the CPU it last ran on, instead of letting every
- * waiting task sit out the current task's slice first.
- */
-static __always_inline void kick_for_scheduler(const struct task_struct *p)
-{
-	s32 cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
-
-	if (cpu >= 0)
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-	else
-		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
-}
-
-/*
- * Every DSQ is FIFO. Java sends its decisions in deadline order, so FIFO keeps
- * Java's order; tasks BPF inserts itself (fallback, pinned, the JVM's helper
- * threads) simply queue behind them. vtime-ordered DSQs mixing both starved
- * tasks for seconds under stress in the VM ("watchdog failed to check in"),
- * with a plain FIFO the same load runs clean.
- */
+/* Tasks BPF inserts itself (fallback, pinned, the JVM's helpers) queue FIFO. */
 static __always_inline void insert_shared(struct task_struct *p, u64 slice, u64 enq_flags)
 {
+	struct task_ctx *tctx = lookup_task_ctx(p);
+
+	if (tctx) {
+		tctx->queued_at = bpf_ktime_get_ns();
+		tctx->deadline = JT_DEADLINE_BPF;
+		tctx->rank = JT_RANK_NORMAL;
+		tctx->preemptible = 1;
+		tctx->measure_run = 0;
+		tctx->ordered = 0;
+	}
 	scx_bpf_dsq_insert(p, JT_DSQ_SHARED, slice, enq_flags);
 	kick_idle_cpu_for(p);
 }
 
+/* Kernel threads and the scheduling loop: never preempted for a waking task. */
+static __always_inline void mark_not_preemptible(struct task_ctx *tctx)
+{
+	if (!tctx)
+		return;
+	tctx->deadline = 0;
+	tctx->preemptible = 0;
+	tctx->measure_run = 0;
+	tctx->ordered = 0;
+}
+
 /*
- * The task's cgroup v2 id, and the policy of the nearest cgroup (the task's
- * own, then its ancestors) that has an entry in cgroup_policy. The cgroup is
- * the task's own cgroup on the unified hierarchy, not its cpu-controller
- * group, so a policy works whether or not the cpu controller is enabled.
+ * The policy of the nearest cgroup (the task's own, then its ancestors) that
+ * has an entry in cgroup_policy, or NULL; *cgroup_id gets the task's own
+ * cgroup v2 id (0 if unknown). The cgroup is the task's own on the unified
+ * hierarchy, not its cpu-controller group, so a policy works whether or not
+ * the cpu controller is enabled.
  */
-static __always_inline void fill_cgroup_policy(struct task_struct *p, struct jt_queued_task *rec)
+static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 *cgroup_id)
 {
 	struct cgroup *cgrp = BPF_CORE_READ(p, cgroups, dfl_cgrp);
-	struct jt_policy *policy;
 	int level, i;
 
-	rec->cgroup_id = 0;
-	__builtin_memset(&rec->policy, 0, sizeof(rec->policy));
+	*cgroup_id = 0;
 	if (!cgrp)
-		return;
-	rec->cgroup_id = BPF_CORE_READ(cgrp, kn, id);
+		return NULL;
+	*cgroup_id = BPF_CORE_READ(cgrp, kn, id);
 	level = BPF_CORE_READ(cgrp, level);
 
 	for (i = 0; i < JT_POLICY_MAX_DEPTH; i++) {
+		struct jt_policy *policy;
 		struct cgroup *ancestor;
 		u64 id;
 
@@ -334,11 +401,20 @@ static __always_inline void fill_cgroup_policy(struct task_struct *p, struct jt_
 			break;
 		id = BPF_CORE_READ(ancestor, kn, id);
 		policy = bpf_map_lookup_elem(&cgroup_policy, &id);
-		if (policy) {
-			rec->policy = *policy;
-			rec->policy.flags |= JT_POLICY_PRESENT;
-			return;
-		}
+		if (policy)
+			return policy;
+	}
+	return NULL;
+}
+
+static __always_inline void fill_cgroup_policy(struct task_struct *p, struct jt_queued_task *rec)
+{
+	struct jt_policy *policy = find_policy(p, &rec->cgroup_id);
+
+	__builtin_memset(&rec->policy, 0, sizeof(rec->policy));
+	if (policy) {
+		rec->policy = *policy;
+		rec->policy.flags |= JT_POLICY_PRESENT;
 	}
 }
 
@@ -370,7 +446,14 @@ static __noinline void fill_queued_task(struct jt_queued_task *rec, struct task_
 	rec->vtime = tctx->vtime;
 	rec->seq = seq;
 	rec->enqueued_at = bpf_ktime_get_ns();
+	tctx->sent_at = rec->enqueued_at;
+	tctx->woke = !!(enq_flags & SCX_ENQ_WAKEUP);
 	fill_cgroup_policy(p, rec);
+	/* A policy weight scales the task's vtime here, so Java and BPF share one vtime. */
+	tctx->weight = 0;
+	if ((rec->policy.flags & JT_POLICY_PRESENT) && rec->policy.weight &&
+	    rec->policy.weight <= 10000)
+		tctx->weight = rec->policy.weight;
 }
 
 /*
@@ -410,17 +493,170 @@ static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx 
 	return true;
 }
 
+static __always_inline bool is_scheduler_thread(const struct task_struct *p)
+{
+	return is_usersched(p) && p->pid == (s32)READ_ONCE(shared.scheduler_tid);
+}
+
+/* A task BPF runs at once on an idle CPU: preemptible by any waking task of its rank. */
+static __always_inline void insert_idle_local(struct task_struct *p, u64 enq_flags)
+{
+	struct task_ctx *tctx = lookup_task_ctx(p);
+
+	if (tctx) {
+		tctx->deadline = JT_DEADLINE_BPF;
+		tctx->rank = JT_RANK_NORMAL;
+		tctx->preemptible = 1;
+		tctx->measure_run = 0;
+		tctx->ordered = 0;
+	}
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags);
+	STAT_INC(nr_direct_idle);
+}
+
+/* May a waking task (deadline, rank, JT_DISPATCH_PREEMPT* flags) preempt what @run runs? */
+static __always_inline bool may_preempt(const struct jt_cpu_run *run, u64 deadline, u32 rank,
+					u32 flags)
+{
+	if (!READ_ONCE(run->preemptible))
+		return false;
+	if ((flags & JT_DISPATCH_PREEMPT_CLASS) && READ_ONCE(run->rank) < rank)
+		return true;
+	return (flags & JT_DISPATCH_PREEMPT) && READ_ONCE(run->rank) <= rank &&
+	       READ_ONCE(run->deadline) > deadline + cfg_preempt_margin_ns();
+}
+
+/*
+ * Preempt @cpu for a woken task that now heads its queue: ops.dispatch there
+ * runs that queue before the scheduling loop, and no other waker picks the
+ * CPU again before it reschedules.
+ */
+static __always_inline void preempt_for_waker(s32 cpu)
+{
+	struct jt_cpu_run *run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
+
+	WRITE_ONCE(run->preemptible, 0);
+	WRITE_ONCE(run->waker, 1);
+	scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
+	STAT_INC2(nr_preempt_kicks);
+}
+
+/*
+ * The CPU @p may run on that runs the lowest-ranked, then latest-deadline,
+ * task it may preempt; -1 if none. @self is skipped: it is dispatching.
+ */
+static __always_inline s32 find_victim(const struct task_struct *p, s32 self, u64 deadline,
+				       u32 rank, u32 flags)
+{
+	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
+	struct bpf_iter_num it;
+	u64 best_deadline = 0;
+	u32 best_rank = 0;
+	s32 victim = -1;
+	int *i;
+
+	bpf_iter_num_new(&it, 0, JT_MAX_CPUS);
+	while ((i = bpf_iter_num_next(&it))) {
+		u32 cpu = *i;
+		struct jt_cpu_run *run;
+
+		if (cpu >= nr_cpus)
+			break;
+		run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
+		if (cpu == (u32)self || !bpf_cpumask_test_cpu(cpu, p->cpus_ptr) ||
+		    !may_preempt(run, deadline, rank, flags))
+			continue;
+		if (victim < 0 || run->rank < best_rank ||
+		    (run->rank == best_rank && run->deadline > best_deadline)) {
+			victim = cpu;
+			best_rank = run->rank;
+			best_deadline = run->deadline;
+		}
+	}
+	bpf_iter_num_destroy(&it);
+	return victim;
+}
+
+/*
+ * The scheduling loop has work: run it on an idle CPU, or else preempt the
+ * CPU running the least urgent task (ops.dispatch serves the loop first), not
+ * one that just got a woken task, nor let every waiting task sit out a slice.
+ * Running it on the waking CPU instead (no IPI) measured worse in the VM for
+ * both throughput and latency: every record preempted the task that made it.
+ */
+static __always_inline void kick_for_scheduler(const struct task_struct *p)
+{
+	s32 cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+
+	if (cpu >= 0) {
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		return;
+	}
+	/* Above every class: any preemptible CPU will do, the latest deadline first. */
+	cpu = find_victim(p, -1, 0, JT_RANK_LATENCY_CRITICAL + 1, JT_DISPATCH_PREEMPT_CLASS);
+	scx_bpf_kick_cpu(cpu >= 0 ? cpu : scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
+}
+
+/*
+ * A single-CPU task without a policy: all that is left to decide is when it
+ * runs, and a round trip through Java would cost more than the decision. BPF
+ * queues it on its CPU by the deadline Java gives a task that does not sleep
+ * (vtime plus the CPU used since it last slept, capped) and, when it wakes,
+ * preempts by Java's rule. Not the CPU's local DSQ: ops.dispatch only runs
+ * when that is empty, so a stream of pinned tasks there (a process hopping
+ * CPUs with sched_setaffinity) would starve everything else.
+ */
+static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx *tctx,
+					  u64 enq_flags)
+{
+	s32 cpu = scx_bpf_task_cpu(p);
+	u32 weight = p->scx.weight ?: 1;
+	u64 runtime = tctx->exec_runtime;
+	struct jt_cpu_run *run;
+	u64 deadline;
+
+	if (runtime > JT_PINNED_RUNTIME_CAP_NS)
+		runtime = JT_PINNED_RUNTIME_CAP_NS;
+	deadline = tctx->vtime + runtime * JT_WEIGHT_NICE0 / weight;
+	tctx->weight = 0;
+	tctx->deadline = deadline;
+	tctx->rank = JT_RANK_NORMAL;
+	tctx->preemptible = 1;
+	tctx->ordered = 1;
+	tctx->measure_run = 0;
+	tctx->queued_at = bpf_ktime_get_ns();
+	scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), cfg_slice_ns(), deadline, enq_flags);
+	STAT_INC(nr_direct_pinned);
+	if (cpu < 0 || cpu >= JT_MAX_CPUS)
+		return;
+	/* The mask only convinces the verifier; the check above already holds. */
+	run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
+	if (READ_ONCE(shared.cpu_idle[cpu & (JT_MAX_CPUS - 1)])) {
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	} else if ((enq_flags & SCX_ENQ_WAKEUP) &&
+		   may_preempt(run, deadline, JT_RANK_NORMAL, JT_DISPATCH_PREEMPT)) {
+		preempt_for_waker(cpu);
+	}
+}
+
 s32 BPF_STRUCT_OPS(jt_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
 	s32 cpu;
 
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
-	/* Only when nothing waits in user space, or it would jump the queue. */
-	if (is_idle && (cfg_flags() & JT_CFG_DIRECT_IDLE) && !READ_ONCE(shared.nr_user_pending)) {
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), 0);
-		STAT_INC(nr_direct_idle);
+	/* The scheduling loop starts at once on an idle CPU (else see ops.enqueue). */
+	if (is_scheduler_thread(p)) {
+		if (is_idle) {
+			mark_not_preemptible(lookup_task_ctx(p));
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), 0);
+			STAT_INC(nr_direct_usersched);
+		}
+		return cpu;
 	}
+	/* Only when nothing waits in user space, or it would jump the queue. */
+	if (is_idle && (cfg_flags() & JT_CFG_DIRECT_IDLE) && !READ_ONCE(shared.nr_user_pending))
+		insert_idle_local(p, 0);
 	return cpu;
 }
 
@@ -445,6 +681,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		 * the rest of the machine into watchdog stalls.
 		 */
 		if (p->pid == (s32)READ_ONCE(shared.scheduler_tid)) {
+			mark_not_preemptible(tctx);
 			scx_bpf_dsq_insert(p, JT_DSQ_USERSCHED, cfg_slice_ns(), enq_flags);
 			kick_for_scheduler(p);
 		} else {
@@ -454,21 +691,29 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 	}
 	/* Local DSQ of the CPU the task is enqueued on: short, kernel-bounded work. */
 	if (((p->flags & PF_KTHREAD) && p->nr_cpus_allowed == 1) || is_reclaim_kthread(p)) {
+		mark_not_preemptible(tctx);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags);
 		STAT_INC(nr_direct_kernel);
 		return;
 	}
 	/*
-	 * Not the local DSQ: ops.dispatch only runs when a CPU's local DSQ is
-	 * empty, so a stream of pinned tasks there (e.g. a process hopping
-	 * between CPUs with sched_setaffinity) would starve the shared DSQ and
-	 * the fallback. In the shared DSQ they compete by vtime, and a CPU
-	 * consuming it skips tasks it may not run.
+	 * The kernel calls ops.select_cpu only for tasks that may run on more
+	 * than one CPU: a single-CPU task whose CPU is idle starts here.
 	 */
-	if ((cfg_flags() & JT_CFG_DIRECT_PINNED) && p->nr_cpus_allowed == 1) {
-		insert_shared(p, cfg_slice_ns(), enq_flags);
-		STAT_INC(nr_direct_pinned);
+	if (p->nr_cpus_allowed == 1 && (cfg_flags() & JT_CFG_DIRECT_IDLE) &&
+	    !READ_ONCE(shared.nr_user_pending) &&
+	    scx_bpf_test_and_clear_cpu_idle(scx_bpf_task_cpu(p))) {
+		insert_idle_local(p, enq_flags);
+		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
 		return;
+	}
+	if ((cfg_flags() & JT_CFG_DIRECT_PINNED) && p->nr_cpus_allowed == 1) {
+		u64 cgroup_id;
+
+		if (!find_policy(p, &cgroup_id)) {
+			insert_pinned(p, tctx, enq_flags);
+			return;
+		}
 	}
 	if (!heartbeat_alive(bpf_ktime_get_ns())) {
 		__sync_fetch_and_add(&shared.nr_no_heartbeat, 1);
@@ -489,16 +734,116 @@ void BPF_STRUCT_OPS(jt_dequeue, struct task_struct *p, u64 deq_flags)
 		cancel_pending(tctx);
 }
 
+static __always_inline u32 class_rank(u32 sched_class)
+{
+	switch (sched_class) {
+	case JT_CLASS_LATENCY_CRITICAL:
+		return JT_RANK_LATENCY_CRITICAL;
+	case JT_CLASS_BATCH:
+		return JT_RANK_BATCH;
+	case JT_CLASS_IDLE:
+		return JT_RANK_IDLE;
+	default:
+		return JT_RANK_NORMAL;
+	}
+}
+
+struct drain_ctx {
+	u32 budget;	/* records this drain may still consume */
+	bool self_free;	/* the draining CPU has no task yet: it takes the first waker itself */
+};
+
+/* Queue a Java decision on @cpu's own queue, ordered by deadline. */
+static __always_inline void insert_cpu(struct task_struct *p, s32 cpu, u64 slice, u64 deadline)
+{
+	scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), slice, deadline, 0);
+}
+
+/*
+ * A decision for a CPU Java chose (prev_cpu was idle, or the task may only
+ * run there): wake it if idle, preempt it if the task may, else leave the
+ * task to it (an idle CPU may still steal it).
+ */
+static __always_inline void place_on_cpu(struct drain_ctx *drain, struct task_struct *p, s32 target,
+					 u64 slice, u64 deadline, u32 rank, u32 flags)
+{
+	struct jt_cpu_run *run = &cpu_run[target & (JT_MAX_CPUS - 1)];
+
+	insert_cpu(p, target, slice, deadline);
+	/* This CPU is dispatching: it looks at its own queue next anyway. */
+	if (target == bpf_get_smp_processor_id()) {
+		if (flags) {
+			drain->self_free = false;
+			STAT_INC2(nr_wakeup_self);
+		}
+		return;
+	}
+	if (READ_ONCE(shared.cpu_idle[target & (JT_MAX_CPUS - 1)])) {
+		scx_bpf_kick_cpu(target, SCX_KICK_IDLE);
+		return;
+	}
+	if (flags && may_preempt(run, deadline, rank, flags)) {
+		preempt_for_waker(target);
+		return;
+	}
+	if (flags)
+		STAT_INC2(nr_wakeup_waiting);
+	kick_idle_cpu_for(p);
+}
+
+/*
+ * A decision for any CPU. Ordinary ones join the FIFO of Java's decisions
+ * (Java sends each batch in deadline order; across batches, first come first
+ * served kept hackbench's throughput, a deadline-ordered queue lost a third
+ * of it). A woken task that may preempt goes straight to a CPU: an idle one,
+ * else the draining CPU if it has nothing to run yet, else the CPU running
+ * the latest deadline it beats, whose queue it then heads.
+ */
+static __always_inline void place_anywhere(struct drain_ctx *drain, struct task_struct *p,
+					   u64 slice, u64 deadline, u32 rank, u32 flags)
+{
+	s32 self = bpf_get_smp_processor_id();
+	s32 cpu;
+
+	if (!flags) {
+		scx_bpf_dsq_insert(p, JT_DSQ_JAVA, slice, 0);
+		kick_idle_cpu_for(p);
+		return;
+	}
+	cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+	if (cpu >= 0) {
+		insert_cpu(p, cpu, slice, deadline);
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		return;
+	}
+	if (drain->self_free && bpf_cpumask_test_cpu(self, p->cpus_ptr)) {
+		drain->self_free = false;
+		insert_cpu(p, self, slice, deadline);
+		STAT_INC2(nr_wakeup_self);
+		return;
+	}
+	cpu = find_victim(p, self, deadline, rank, flags);
+	if (cpu >= 0) {
+		insert_cpu(p, cpu, slice, deadline);
+		preempt_for_waker(cpu);
+		return;
+	}
+	STAT_INC2(nr_wakeup_waiting);
+	scx_bpf_dsq_insert(p, JT_DSQ_JAVA, slice, 0);
+}
+
 /* Apply one Java decision (called from the user ringbuf drain in ops.dispatch). */
-static __noinline void apply_decision(const struct jt_dispatch *d)
+static __noinline void apply_decision(const struct jt_dispatch *d, struct drain_ctx *drain)
 {
 	struct task_struct *p;
 	struct task_ctx *tctx;
+	u32 flags, rank;
 	u64 slice;
 
 	if (d->pid <= 0 || !d->seq || d->cpu < JT_CPU_ANY ||
-	    d->cpu >= (s32)READ_ONCE(shared.nr_cpus) || (d->flags & ~JT_DISPATCH_PREEMPT) ||
-	    d->pad || d->slice_ns > JT_MAX_SLICE_NS) {
+	    d->cpu >= (s32)READ_ONCE(shared.nr_cpus) ||
+	    (d->flags & ~(JT_DISPATCH_PREEMPT | JT_DISPATCH_PREEMPT_CLASS)) ||
+	    d->sched_class > JT_CLASS_IDLE || d->slice_ns > JT_MAX_SLICE_NS) {
 		STAT_INC(nr_bad_dispatch);
 		return;
 	}
@@ -513,21 +858,26 @@ static __noinline void apply_decision(const struct jt_dispatch *d)
 		goto out;
 	}
 	slice = d->slice_ns ?: cfg_slice_ns();
-	if (d->cpu == JT_CPU_ANY || !bpf_cpumask_test_cpu(d->cpu, p->cpus_ptr)) {
-		insert_shared(p, slice, 0);
-	} else {
-		scx_bpf_dsq_insert(p, cpu_dsq(d->cpu), slice, 0);
-		scx_bpf_kick_cpu(d->cpu, (d->flags & JT_DISPATCH_PREEMPT) ? SCX_KICK_PREEMPT :
-									   SCX_KICK_IDLE);
+	flags = d->flags;
+	rank = class_rank(d->sched_class);
+	tctx->deadline = d->vtime;
+	tctx->rank = rank;
+	tctx->preemptible = 1;
+	tctx->queued_at = bpf_ktime_get_ns();
+	tctx->measure_run = tctx->woke;
+	tctx->ordered = 1;
+	if (tctx->woke) {
+		__sync_fetch_and_add(&shared.wakeup_decision_ns, tctx->queued_at - tctx->sent_at);
+		STAT_INC2(nr_wakeup_decisions);
 	}
+	if (d->cpu != JT_CPU_ANY && bpf_cpumask_test_cpu(d->cpu, p->cpus_ptr))
+		place_on_cpu(drain, p, d->cpu, slice, d->vtime, rank, flags);
+	else
+		place_anywhere(drain, p, slice, d->vtime, rank, flags);
 	STAT_INC(nr_java_dispatched);
 out:
 	bpf_task_release(p);
 }
-
-struct drain_ctx {
-	u32 budget;	/* records this drain may still consume */
-};
 
 static long drain_one(struct bpf_dynptr *dynptr, void *data)
 {
@@ -537,7 +887,7 @@ static long drain_one(struct bpf_dynptr *dynptr, void *data)
 	if (bpf_dynptr_size(dynptr) != sizeof(d) || bpf_dynptr_read(&d, sizeof(d), dynptr, 0, 0))
 		STAT_INC(nr_bad_dispatch);
 	else
-		apply_decision(&d);
+		apply_decision(&d, ctx);
 	/* The record handed to us is consumed either way: stop when out of slots. */
 	return --ctx->budget ? 0 : 1;
 }
@@ -660,7 +1010,7 @@ static __always_inline void kick_idle_cpus_with_work(void)
 	int *i;
 
 	if (!scx_bpf_dsq_nr_queued(JT_DSQ_SHARED) && !scx_bpf_dsq_nr_queued(JT_DSQ_USERSCHED) &&
-	    !cpu_dsqs_queued(nr_cpus))
+	    !scx_bpf_dsq_nr_queued(JT_DSQ_JAVA) && !cpu_dsqs_queued(nr_cpus))
 		return;
 	bpf_iter_num_new(&it, 0, JT_MAX_CPUS);
 	while ((i = bpf_iter_num_next(&it))) {
@@ -678,6 +1028,60 @@ static __always_inline void kick_idle_cpus_with_work(void)
 	bpf_iter_num_destroy(&it);
 	if (!kicked)
 		__sync_fetch_and_add(&shared.nr_sweep_no_idle, 1);
+}
+
+static __always_inline u64 task_queued_at(struct task_struct *p)
+{
+	struct task_ctx *tctx = lookup_task_ctx(p);
+
+	return tctx ? tctx->queued_at : 0;
+}
+
+/*
+ * Starvation guard: a Java decision that waited longer than starvation_ns
+ * (an Idle-class task under a steady stream of earlier deadlines) moves to
+ * BPF's FIFO, which ops.dispatch serves by age. Starving tasks sit at the
+ * tail of a deadline-ordered queue and at the head of a FIFO.
+ */
+static __always_inline void rescue_starved_in(u64 dsq_id, u64 iter_flags, u64 now)
+{
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	u32 scanned = 0;
+
+	if (bpf_iter_scx_dsq_new(&it, dsq_id, iter_flags))
+		goto out;
+	while ((p = bpf_iter_scx_dsq_next(&it))) {
+		u64 queued_at = task_queued_at(p);
+
+		if (++scanned > JT_STARVATION_SCAN_MAX)
+			break;
+		if (queued_at && now - queued_at > cfg_starvation_ns() &&
+		    scx_bpf_dsq_move(&it, p, JT_DSQ_SHARED, 0))
+			STAT_INC2(nr_starved_moves);
+	}
+out:
+	bpf_iter_scx_dsq_destroy(&it);
+}
+
+static __always_inline void rescue_starved(u64 now)
+{
+	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
+	struct bpf_iter_num it;
+	int *i;
+
+	rescue_starved_in(JT_DSQ_JAVA, 0, now);
+	if (!nr_cpus)
+		return;
+	bpf_iter_num_new(&it, 0, JT_STARVATION_CPUS_PER_RUN);
+	while ((i = bpf_iter_num_next(&it))) {
+		u32 cpu = priv.rescue_cpu++ % nr_cpus;
+
+		rescue_starved_in(cpu_dsq(cpu), SCX_DSQ_ITER_REV, now);
+		if ((u32)*i + 1 >= nr_cpus)
+			break;
+	}
+	bpf_iter_num_destroy(&it);
 }
 
 static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
@@ -698,6 +1102,7 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 			scx_bpf_kick_cpu(bpf_get_smp_processor_id(), SCX_KICK_PREEMPT);
 		STAT_INC(nr_kicks);
 	}
+	rescue_starved(now);
 	kick_idle_cpus_with_work();
 	bpf_timer_start(timer, cfg_heartbeat_ns(), 0);
 	return 0;
@@ -768,22 +1173,85 @@ static __always_inline bool move_shared_to_local(void)
 	return true;
 }
 
+/* Has the head of the FIFO waited longer than a slice? Then it goes before Java's deadlines. */
+static __always_inline bool shared_head_overdue(u64 now)
+{
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	bool overdue = false;
+
+	if (!bpf_iter_scx_dsq_new(&it, JT_DSQ_SHARED, 0)) {
+		p = bpf_iter_scx_dsq_next(&it);
+		if (p)
+			overdue = now - task_queued_at(p) > cfg_slice_ns();
+	}
+	bpf_iter_scx_dsq_destroy(&it);
+	return overdue;
+}
+
+/* Deadline of the first task in a Java DSQ; false if it is empty. */
+static __always_inline bool head_deadline(u64 dsq_id, u64 *deadline)
+{
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	bool found = false;
+
+	if (!bpf_iter_scx_dsq_new(&it, dsq_id, 0)) {
+		p = bpf_iter_scx_dsq_next(&it);
+		if (p) {
+			struct task_ctx *tctx = lookup_task_ctx(p);
+
+			*deadline = tctx ? tctx->deadline : 0;
+			found = true;
+		}
+	}
+	bpf_iter_scx_dsq_destroy(&it);
+	return found;
+}
+
+/* Java's decisions for this CPU, or the oldest for any CPU: the earlier deadline first. */
+static __always_inline bool move_earliest_java_to_local(s32 cpu)
+{
+	u64 own = 0, any = 0;
+
+	if (!head_deadline(cpu_dsq(cpu), &own))
+		return scx_bpf_dsq_move_to_local(JT_DSQ_JAVA);
+	if (head_deadline(JT_DSQ_JAVA, &any) && any < own &&
+	    scx_bpf_dsq_move_to_local(JT_DSQ_JAVA))
+		return true;
+	return scx_bpf_dsq_move_to_local(cpu_dsq(cpu)) || scx_bpf_dsq_move_to_local(JT_DSQ_JAVA);
+}
+
+/* Is @prev the scheduling loop, still runnable after using up its slice? */
+static __always_inline bool prev_is_busy_scheduler(const struct task_struct *prev)
+{
+	return prev && prev->pid == (s32)READ_ONCE(shared.scheduler_tid) &&
+	       (prev->scx.flags & SCX_TASK_QUEUED);
+}
+
 void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 {
+	struct jt_cpu_run *run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
+	bool sched_yields = prev_is_busy_scheduler(prev);
 	struct drain_ctx drain;
 	bool got_task = false;
 
+	__sync_fetch_and_add(&shared.nr_dispatch_calls, 1);
+	/* Preempted for a woken task: it runs first, the loop's bookkeeping can wait. */
+	if (READ_ONCE(run->waker)) {
+		WRITE_ONCE(run->waker, 0);
+		got_task = scx_bpf_dsq_move_to_local(cpu_dsq(cpu));
+	}
 	/*
-	 * The scheduler's own threads first, so Java is never starved; but not
-	 * always, or a JVM busy on every CPU (JIT, GC) would starve the rest
-	 * into a watchdog stall.
+	 * The scheduling loop first, so decisions never wait for a slice;
+	 * unless it just used up a whole slice itself: then the others go
+	 * first once, so a busy loop cannot keep a CPU to itself.
 	 */
-	if (__sync_fetch_and_add(&shared.nr_dispatch_calls, 1) % JT_SHARED_FIRST_EVERY == 0)
-		got_task = move_shared_to_local();
-	if (!got_task)
+	if (!got_task && !sched_yields)
 		got_task = scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED);
 
 	drain.budget = scx_bpf_dispatch_nr_slots();
+	drain.self_free = !got_task;
 	if (drain.budget) {
 		WRITE_ONCE(priv.drained_java_seq, READ_ONCE(shared.java_dispatch_seq));
 		bpf_user_ringbuf_drain(&dispatched, drain_one, &drain, 0);
@@ -791,12 +1259,18 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	dispatch_overdue();
 	revive_heartbeat();
 
-	if (!got_task)
-		got_task = move_shared_to_local();
-	if (!got_task)
-		got_task = scx_bpf_dsq_move_to_local(cpu_dsq(cpu));
-	if (!got_task)
-		steal_from_other_cpus(cpu);
+	if (got_task)
+		return;
+	/* Deadline order, but BPF's FIFO never waits for Java's decisions longer than a slice. */
+	if (shared_head_overdue(bpf_ktime_get_ns()) && move_shared_to_local())
+		return;
+	if (move_earliest_java_to_local(cpu))
+		return;
+	if (move_shared_to_local())
+		return;
+	if (sched_yields && scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED))
+		return;
+	steal_from_other_cpus(cpu);
 }
 
 void BPF_STRUCT_OPS(jt_runnable, struct task_struct *p, u64 enq_flags)
@@ -817,23 +1291,49 @@ void BPF_STRUCT_OPS(jt_runnable, struct task_struct *p, u64 enq_flags)
 void BPF_STRUCT_OPS(jt_running, struct task_struct *p)
 {
 	struct task_ctx *tctx = lookup_task_ctx(p);
+	s32 cpu;
 
 	if (!tctx)
 		return;
 	tctx->last_run_at = bpf_ktime_get_ns();
-	/* Racy max is fine: vtime_now only bounds the lag of sleepers. */
-	if (vtime_before(READ_ONCE(priv.vtime_now), tctx->vtime))
-		WRITE_ONCE(priv.vtime_now, tctx->vtime);
+	if (tctx->measure_run) {
+		tctx->measure_run = 0;
+		__sync_fetch_and_add(&shared.wakeup_run_ns, tctx->last_run_at - tctx->queued_at);
+		STAT_INC2(nr_wakeup_runs);
+	}
+	cpu = scx_bpf_task_cpu(p);
+	if (cpu >= 0 && cpu < JT_MAX_CPUS) {
+		struct jt_cpu_run *run = &cpu_run[cpu];
+
+		WRITE_ONCE(run->deadline, tctx->deadline);
+		WRITE_ONCE(run->rank, tctx->rank);
+		WRITE_ONCE(run->preemptible, tctx->preemptible);
+	}
+	/* Racy update is fine: vtime_now only bounds the lag of sleepers. */
+	if (tctx->ordered) {
+		u64 now_v = READ_ONCE(priv.vtime_now);
+
+		if (vtime_before(now_v, tctx->vtime))
+			WRITE_ONCE(priv.vtime_now, tctx->vtime - now_v > cfg_slice_ns() ?
+						   now_v + cfg_slice_ns() : tctx->vtime);
+	}
 }
 
 void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 {
 	struct task_ctx *tctx = lookup_task_ctx(p);
-	u32 weight = p->scx.weight ?: 1;
+	s32 cpu = scx_bpf_task_cpu(p);
 	u64 now = bpf_ktime_get_ns(), used;
+	u32 weight;
 
+	/* Nothing to preempt here until the next task starts running. */
+	if (cpu >= 0 && cpu < JT_MAX_CPUS)
+		WRITE_ONCE(cpu_run[cpu].preemptible, 0);
 	if (!tctx || !tctx->last_run_at || now < tctx->last_run_at)
 		return;
+	weight = tctx->weight ?: p->scx.weight;
+	if (!weight)
+		weight = 1;
 	used = now - tctx->last_run_at;
 	tctx->exec_runtime += used;
 	tctx->vtime += used * JT_WEIGHT_NICE0 / weight;
@@ -885,6 +1385,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(jt_init)
 	if (ret)
 		return ret;
 	ret = scx_bpf_create_dsq(JT_DSQ_USERSCHED, NUMA_NO_NODE);
+	if (ret)
+		return ret;
+	ret = scx_bpf_create_dsq(JT_DSQ_JAVA, NUMA_NO_NODE);
 	if (ret)
 		return ret;
 	ret = create_cpu_dsqs();

@@ -96,6 +96,23 @@ case $scenario in
     result_keys=(hackbench_eevdf hackbench_jthulhu hackbench_ratio lat_avg_ratio lat_p99_ratio lat_max_ratio
                  lat_idle_avg_ratio lat_idle_p99_ratio lat_idle_max_ratio goal_met ejections)
     ;;
+  hotplug)
+    check attach is attached true
+    check cpu_not_offlined is online_cpus_offline 0
+    check not_reattached_after_offline is reattached_offline true
+    check not_scheduling_after_offline is java_scheduling_offline true
+    check not_reattached_after_online is reattached_online true
+    check not_scheduling_after_online is java_scheduling_online true
+    check restarts_not_2 num_cmp "$(get restarts)" == 2
+    check other_ejections num_cmp "$(get other_ejections)" == 0
+    check stall_messages num_cmp "$(get stall_messages)" == 0
+    check detach_not_clean is detach clean
+    echo "hotplug: CPUs online $(get online_cpus_offline) after offlining, $(get online_cpus_online) after onlining;" \
+      "kernel restart requests=$(get restarts), other ejections=$(get other_ejections);" \
+      "re-attached in $(get reattach_ms_offline) ms / $(get reattach_ms_online) ms; detach=$(get detach)"
+    result_keys=(restarts other_ejections reattached_offline reattach_ms_offline reattached_online reattach_ms_online
+                 java_scheduling_offline java_scheduling_online detach)
+    ;;
   *)
     result_keys=()
     failed+=("no_evaluation_for_scenario")

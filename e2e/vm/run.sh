@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one Jthulhu scenario on a real sched_ext kernel in a QEMU (TCG) VM, from the repository root:
-#   e2e/vm/run.sh <scenario>          scenarios: the files in e2e/vm/scenarios/ (stress, stall, compare)
+#   e2e/vm/run.sh <scenario>          scenarios: the files in e2e/vm/scenarios/ (stress, stall, compare, hotplug)
 # Installs host packages, fetches the kernel, builds the node daemon, builds the initramfs, boots the
 # VM (one retry if the boot itself fails or panics), and judges the scenario's JT_KV facts on the host.
 # Exit status 0 only if the scenario passed. The last line of stdout is always

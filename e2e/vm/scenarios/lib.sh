@@ -33,11 +33,32 @@ forward_daemon_log() {
 }
 
 # start_daemon [daemon options...]: starts the node daemon in the background, sets DAEMON_PID.
+# Kernel option jt_daemon_args=--opt1=v1,--opt2=v2 adds options (for experiments; commas become spaces).
 start_daemon() {
-  # shellcheck disable=SC2086 # JVM_OPTS is a list of words
-  java $JVM_OPTS -jar "$JAR" run "$@" >> "$DAEMON_LOG" 2>&1 &
+  # shellcheck disable=SC2086 # JVM_OPTS and the extra options are lists of words
+  java $JVM_OPTS -jar "$JAR" run $(echo "${jt_daemon_args:-}" | tr , ' ') "$@" >> "$DAEMON_LOG" 2>&1 &
   DAEMON_PID=$!
   say "daemon started pid=$DAEMON_PID"
+}
+
+# stop_daemon: SIGTERM; the daemon must detach, print its final counters and exit 0 within 30 s.
+# Reports daemon_rc, state_after and detach (clean, or what went wrong).
+stop_daemon() {
+  kill -TERM "$DAEMON_PID"
+  ( sleep 30; kill -9 "$DAEMON_PID" 2>/dev/null ) &
+  watchdog_pid=$!
+  wait "$DAEMON_PID"
+  daemon_rc=$?
+  kill "$watchdog_pid" 2>/dev/null
+  kv daemon_rc "$daemon_rc"
+  if wait_state disabled 10000; then state_after=disabled; else state_after=$(scx_state); fi
+  kv state_after "$state_after"
+  if [ "$daemon_rc" -ne 0 ]; then detach=exit_code_$daemon_rc
+  elif [ "$state_after" != disabled ]; then detach=state_$state_after
+  elif [ "$(count_in_log 'JTHULHU detached')" -eq 0 ]; then detach=no_detached_line
+  else detach=clean
+  fi
+  kv detach "$detach"
 }
 
 count_in_log() { n=$(grep -c "$1" "$DAEMON_LOG" 2>/dev/null); echo "${n:-0}"; }

@@ -56,22 +56,7 @@ s=$(scx_state)
 kv state "$state"
 kv enable_seq_delta $(( $(scx_enable_seq) - seq0 ))
 
-# SIGTERM: the daemon must detach, print its final counters and exit 0 within 30 s.
-kill -TERM "$DAEMON_PID"
-( sleep 30; kill -9 "$DAEMON_PID" 2>/dev/null ) &
-watchdog_pid=$!
-wait "$DAEMON_PID"
-daemon_rc=$?
-kill "$watchdog_pid" 2>/dev/null
-kv daemon_rc "$daemon_rc"
-if wait_state disabled 10000; then state_after=disabled; else state_after=$(scx_state); fi
-kv state_after "$state_after"
-if [ "$daemon_rc" -ne 0 ]; then detach=exit_code_$daemon_rc
-elif [ "$state_after" != disabled ]; then detach=state_$state_after
-elif [ "$(count_in_log 'JTHULHU detached')" -eq 0 ]; then detach=no_detached_line
-else detach=clean
-fi
-kv detach "$detach"
+stop_daemon
 
 counters=$(daemon_totals)
 kv sessions "$(field "$counters" sessions)"

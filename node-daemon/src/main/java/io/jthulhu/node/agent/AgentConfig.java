@@ -7,13 +7,17 @@ package io.jthulhu.node.agent;
  * @param sliceNanos       base time slice of the policy engine
  * @param heartbeatNanos   period of the BPF timer that keeps things moving when Java is late
  * @param directIdle       wakeups onto idle CPUs bypass Java while the machine is not over-committed
- * @param directPinned     single-CPU tasks bypass Java
+ * @param directPinned     single-CPU tasks without a policy are queued by BPF on their CPU, by deadline
  * @param statsIntervalMs  how often a stats line is printed (0: never)
  * @param lockMemory       mlockall the process so the scheduler never waits on a page fault
  * @param maxBackoffMs     longest wait before re-attaching after the kernel ejected the scheduler
+ * @param preemptMarginNanos a waking task preempts a running one whose deadline is later by more than this
+ * @param starvationNanos  a decision waiting longer in the deadline queue is served first-come first-served
+ * @param minSliceNanos    no slice is shorter, however many tasks wait (the slice shrinks as the queue grows)
  */
 public record AgentConfig(long fallbackNanos, long sliceNanos, long heartbeatNanos, boolean directIdle,
-                          boolean directPinned, long statsIntervalMs, boolean lockMemory, long maxBackoffMs) {
+                          boolean directPinned, long statsIntervalMs, boolean lockMemory, long maxBackoffMs,
+                          long preemptMarginNanos, long starvationNanos, long minSliceNanos) {
 
     public AgentConfig {
         requireRange("fallbackNanos", fallbackNanos, 1_000_000L, 2_000_000_000L); // well under the 5 s watchdog
@@ -21,6 +25,9 @@ public record AgentConfig(long fallbackNanos, long sliceNanos, long heartbeatNan
         requireRange("heartbeatNanos", heartbeatNanos, 1_000_000L, 1_000_000_000L);
         requireRange("statsIntervalMs", statsIntervalMs, 0, 3_600_000L);
         requireRange("maxBackoffMs", maxBackoffMs, 0, 600_000L);
+        requireRange("preemptMarginNanos", preemptMarginNanos, 1L, 1_000_000_000L);
+        requireRange("starvationNanos", starvationNanos, 10_000_000L, 4_000_000_000L); // under the 5 s watchdog
+        requireRange("minSliceNanos", minSliceNanos, 10_000L, sliceNanos);
     }
 
     private static void requireRange(String field, long value, long min, long max) {

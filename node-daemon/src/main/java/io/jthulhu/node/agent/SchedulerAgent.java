@@ -123,6 +123,8 @@ public final class SchedulerAgent {
         c.putLong(ConfigLayout.FALLBACK_NS, config.fallbackNanos());
         c.putLong(ConfigLayout.DEFAULT_SLICE_NS, config.sliceNanos());
         c.putLong(ConfigLayout.HEARTBEAT_NS, config.heartbeatNanos());
+        c.putLong(ConfigLayout.PREEMPT_MARGIN_NS, config.preemptMarginNanos());
+        c.putLong(ConfigLayout.STARVATION_NS, config.starvationNanos());
     }
 
     private void lockMemory() {

@@ -47,7 +47,8 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         this.queued = bpf.queued();
         this.dispatched = bpf.dispatched();
         this.dispatchBuffer = dispatched.buffer();
-        this.engine = new PolicyEngine(SchedulerConfig.builder().baseSliceNs(config.sliceNanos()).build(),
+        this.engine = new PolicyEngine(SchedulerConfig.builder().baseSliceNs(config.sliceNanos())
+                        .minSliceNs(config.minSliceNanos()).build(),
                 CpuTopology.fromSysfs(), new SharedCpuIdleView(shared, 0));
         this.epollFd = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
         try (Memory ev = new Memory(Libc.EPOLL_EVENT_SIZE)) {

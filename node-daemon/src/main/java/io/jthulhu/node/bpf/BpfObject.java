@@ -16,7 +16,7 @@ import java.util.Deque;
 import java.util.List;
 
 /** A libbpf bpf_object: open, load, find maps and programs, close. Control path only. */
-final class BpfObject implements AutoCloseable {
+public final class BpfObject implements AutoCloseable {
     private static final int LOG_LINES_KEPT = 400;
     static final int VERIFIER_LINES_SHOWN = 25;
 
@@ -34,7 +34,7 @@ final class BpfObject implements AutoCloseable {
         this.object = object;
     }
 
-    static BpfObject open(Path file) {
+    public static BpfObject open(Path file) {
         initLibbpf();
         Pointer obj = LibBpf.bpf_object__open_file(file.toString(), null);
         if (obj == null) {
@@ -94,7 +94,7 @@ final class BpfObject implements AutoCloseable {
         return "\nlast libbpf/verifier lines:\n  " + String.join("\n  ", tail);
     }
 
-    void load(String what) {
+    public void load(String what) {
         takeLog(0);
         int err = LibBpf.bpf_object__load(object);
         if (err != 0) {
@@ -103,7 +103,7 @@ final class BpfObject implements AutoCloseable {
         }
     }
 
-    Pointer map(String name) {
+    public Pointer map(String name) {
         Pointer map = LibBpf.bpf_object__find_map_by_name(object, name);
         if (map == null) {
             throw new BpfException(BpfException.Kind.MAP_FAILED, "BPF object " + file.getFileName() + " has no map named " + name);
@@ -122,11 +122,11 @@ final class BpfObject implements AutoCloseable {
         throw new BpfException(BpfException.Kind.MAP_FAILED, "BPF object " + file.getFileName() + " has no " + suffix + " map");
     }
 
-    static int fd(Pointer map) {
+    public static int fd(Pointer map) {
         return LibBpf.bpf_map__fd(map);
     }
 
-    static int maxEntries(Pointer map) {
+    public static int maxEntries(Pointer map) {
         return LibBpf.bpf_map__max_entries(map);
     }
 
@@ -162,7 +162,7 @@ final class BpfObject implements AutoCloseable {
         }
     }
 
-    int programFd(String name) {
+    public int programFd(String name) {
         Pointer prog = LibBpf.bpf_object__find_program_by_name(object, name);
         if (prog == null) {
             throw new BpfException(BpfException.Kind.MAP_FAILED, "BPF object " + file.getFileName() + " has no program " + name);

@@ -24,7 +24,7 @@ public final class RingBufferConsumer implements AutoCloseable {
 
     private final RingMapping ring;
 
-    RingBufferConsumer(int mapFd, int sizeBytes) {
+    public RingBufferConsumer(int mapFd, int sizeBytes) {
         this.ring = new RingMapping(mapFd, sizeBytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.PROT_READ, "ringbuf");
     }
 

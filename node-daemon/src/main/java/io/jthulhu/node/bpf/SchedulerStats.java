@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 public record SchedulerStats(long queued, long javaDispatched, long fallbackDispatched, long ringFull, long stale,
                              long directIdle, long directKernel, long directUsersched, long directPinned,
                              long badDispatch, long heartbeats, long kicks, long userPending,
-                             long dispatchCalls, long sharedMoves, long sweepNoIdle) {
+                             long dispatchCalls, long sharedMoves, long sweepNoIdle, long preemptKicks,
+                             long starvedMoves, long wakeupDecisions, long wakeupDecisionNs, long wakeupRuns,
+                             long wakeupRunNs, long wakeupSelf, long wakeupWaiting) {
 
     public static SchedulerStats read(ByteBuffer shared) {
         return new SchedulerStats(
@@ -27,13 +29,26 @@ public record SchedulerStats(long queued, long javaDispatched, long fallbackDisp
                 shared.getLong(SharedLayout.NR_USER_PENDING),
                 shared.getLong(SharedLayout.NR_DISPATCH_CALLS),
                 shared.getLong(SharedLayout.NR_SHARED_MOVES),
-                shared.getLong(SharedLayout.NR_SWEEP_NO_IDLE));
+                shared.getLong(SharedLayout.NR_SWEEP_NO_IDLE),
+                shared.getLong(SharedLayout.NR_PREEMPT_KICKS),
+                shared.getLong(SharedLayout.NR_STARVED_MOVES),
+                shared.getLong(SharedLayout.NR_WAKEUP_DECISIONS),
+                shared.getLong(SharedLayout.WAKEUP_DECISION_NS),
+                shared.getLong(SharedLayout.NR_WAKEUP_RUNS),
+                shared.getLong(SharedLayout.WAKEUP_RUN_NS),
+                shared.getLong(SharedLayout.NR_WAKEUP_SELF),
+                shared.getLong(SharedLayout.NR_WAKEUP_WAITING));
     }
 
     /** Share of the tasks that needed a decision which Java decided (1.0 when none needed one). */
     public double javaRatio() {
         long total = javaDispatched + fallbackDispatched + ringFull;
         return total == 0 ? 1.0 : (double) javaDispatched / total;
+    }
+
+    /** Average in whole microseconds, 0 without samples. */
+    private static long averageMicros(long sumNs, long samples) {
+        return samples == 0 ? 0 : sumNs / samples / 1000;
     }
 
     /** One line of space-separated key=value pairs, the format the e2e harness parses. */
@@ -44,6 +59,10 @@ public record SchedulerStats(long queued, long javaDispatched, long fallbackDisp
                 + " direct_pinned=" + directPinned + " bad_dispatch=" + badDispatch
                 + " heartbeats=" + heartbeats + " kicks=" + kicks + " user_pending=" + userPending
                 + " dispatch_calls=" + dispatchCalls + " shared_moves=" + sharedMoves + " sweep_no_idle=" + sweepNoIdle
+                + " preempt_kicks=" + preemptKicks + " starved_moves=" + starvedMoves
+                + " wakeup_decisions=" + wakeupDecisions + " wakeup_decision_us=" + averageMicros(wakeupDecisionNs, wakeupDecisions)
+                + " wakeup_run_us=" + averageMicros(wakeupRunNs, wakeupRuns)
+                + " wakeup_self=" + wakeupSelf + " wakeup_waiting=" + wakeupWaiting
                 + String.format(" java_ratio=%.4f", javaRatio());
     }
 }

@@ -54,7 +54,8 @@ public final class NodeDaemonMain {
         @Option(names = "--no-direct-idle", description = "Send every wakeup to Java, even onto idle CPUs.")
         boolean noDirectIdle;
 
-        @Option(names = "--no-direct-pinned", description = "Send single-CPU tasks to Java too.")
+        @Option(names = "--no-direct-pinned",
+                description = "Send single-CPU tasks without a policy to Java too (by default BPF queues them on their CPU by deadline).")
         boolean noDirectPinned;
 
         @Option(names = "--no-mlock", description = "Do not mlockall (only for environments that forbid it).")
@@ -64,12 +65,25 @@ public final class NodeDaemonMain {
                 description = "Longest wait before re-attaching after an ejection (default ${DEFAULT-VALUE}).")
         long maxBackoffMs;
 
+        @Option(names = "--min-slice-us", defaultValue = "250",
+                description = "Shortest slice, however many tasks wait (default ${DEFAULT-VALUE}).")
+        long minSliceUs;
+
+        @Option(names = "--preempt-margin-us", defaultValue = "1000",
+                description = "A waking task preempts a running one whose deadline is later by more than this (default ${DEFAULT-VALUE}).")
+        long preemptMarginUs;
+
+        @Option(names = "--starvation-ms", defaultValue = "1000",
+                description = "A decision waiting longer than this is served first-come first-served (default ${DEFAULT-VALUE}).")
+        long starvationMs;
+
         @Override
         public Integer call() {
             AgentConfig config;
             try {
                 config = new AgentConfig(fallbackMs * 1_000_000L, sliceUs * 1_000L, heartbeatMs * 1_000_000L,
-                        !noDirectIdle, !noDirectPinned, statsIntervalMs, !noMlock, maxBackoffMs);
+                        !noDirectIdle, !noDirectPinned, statsIntervalMs, !noMlock, maxBackoffMs,
+                        preemptMarginUs * 1_000L, starvationMs * 1_000_000L, minSliceUs * 1_000L);
             } catch (IllegalArgumentException e) {
                 System.err.println("jthulhu-node: invalid option: " + e.getMessage());
                 return 2;

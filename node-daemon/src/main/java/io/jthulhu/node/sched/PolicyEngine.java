@@ -15,18 +15,17 @@ import java.nio.ByteOrder;
  * in deadline order. Single-threaded; allocates nothing after construction.
  *
  * <h2>Virtual time</h2>
- * A task whose effective weight is its own uses BPF's vtime as is (one domain for every DSQ
- * entry, whoever inserted it), clamped per record on wakeup to {@code vtimeNow - vtimeCredit}.
- * A task with a policy weight has a Java-side vtime: it advances by the BPF vtime delta since the task's last record,
- * rescaled from the task's own weight to its effective weight (the policy weight when a policy sets
- * one; BPF scales by p->scx.weight). When the task wakes up (or is new to the engine) its vtime is
- * clamped to {@code vtime >= vtimeNow - vtimeCredit} (vtimeCredit = k base slices): a task that
- * slept long cannot bank more than that credit, and the clamped value is kept, so the credit is not
- * granted again on the next record. Runnable tasks re-queued at slice expiry are not clamped: hogs
- * of different weights settle at different vtimes, and clamping them would break the weighted
- * share. {@code vtimeNow} is the largest vtime dispatched so far (never decreases).
+ * BPF keeps each task's vtime, weighted by its effective weight (the policy weight when a policy
+ * sets one, else p->scx.weight), and limits a sleeper's credit to one slice behind the running
+ * tasks. The engine uses it as is, and on wakeup (or for a task new to the engine) additionally
+ * clamps it to {@code vtimeNow - vtimeCredit} (vtimeCredit = k base slices). Runnable tasks
+ * re-queued at slice expiry are not clamped: hogs of different weights settle at different
+ * vtimes, and clamping them would break the weighted share. {@code vtimeNow} follows the vtimes
+ * dispatched: it never decreases and moves towards a larger one by at most a base slice per
+ * decision, so an outlier (a task that ran alone on an idle CPU) cannot drag it away.
  *
- * <h2>Deadline (the ordering key: decisions leave in deadline order and BPF's FIFO DSQs keep it)</h2>
+ * <h2>Deadline (the ordering key: decisions leave in deadline order, and BPF queues "any CPU"
+ * decisions by it)</h2>
  * <pre>
  *   w        = effective weight (1..10000, 100 = nice 0)
  *   runtime  = min(exec_runtime, runtimeCap) * 100 / w        (CPU used since the task last slept)
@@ -46,18 +45,26 @@ import java.nio.ByteOrder;
  * (Batch). A policy slice_us replaces the result, clamped to [minSlice, maxSlice].
  *
  * <h2>CPU</h2>
- * prev_cpu if idle; else, for a task allowed on fewer CPUs than exist, {@link Abi#CPU_ANY} (BPF
- * re-checks affinity); else the first idle CPU in prev_cpu's {@link CpuTopology} search order
+ * prev_cpu if idle; else, for a task allowed on one CPU only, prev_cpu (where it waits by
+ * deadline; BPF re-checks affinity and queues it for any CPU if prev_cpu is not allowed any more);
+ * else, for a task allowed on fewer CPUs than exist, {@link Abi#CPU_ANY}; else the first idle CPU in prev_cpu's {@link CpuTopology} search order
  * (same LLC first); else {@link Abi#CPU_ANY}. A CPU chosen as idle is not handed out again until
  * the next round (a round starts with the first enqueue after a dispatch), because BPF has not
  * consumed the decision yet and the idle view still says idle.
  *
+ * <h2>Preemption (only for a task that woke up; BPF finds the victim)</h2>
+ * {@link Abi#DISPATCH_PREEMPT} (LatencyCritical and Normal): with no idle CPU, the task preempts
+ * the running task with the latest deadline if that deadline is later than its own by more than
+ * BPF's margin and its class is not higher, the way EEVDF lets a waking task with an earlier
+ * virtual deadline run first. {@link Abi#DISPATCH_PREEMPT_CLASS} (a policy with
+ * JT_POLICY_PREEMPT, which is the default for LatencyCritical): it also preempts a task of a
+ * lower class whatever the deadlines. Batch and Idle never preempt by deadline.
+ *
  * <h2>Classes (jt_policy, when JT_POLICY_PRESENT is set; otherwise Normal)</h2>
- * LatencyCritical: deadline bonus, half slice, {@link Abi#DISPATCH_PREEMPT} when it woke up.
- * Normal: preempts on wakeup only if the policy has JT_POLICY_PREEMPT. Batch: longer slice,
- * deadline penalty, never preempts. Idle: deadline offset so large it runs when nothing else
- * waits (bounded, so vtime progress eventually lets it run), never preempts. Unknown classes are
- * Normal.
+ * LatencyCritical: deadline bonus, half slice. Normal: as above. Batch: longer slice, deadline
+ * penalty. Idle: deadline offset so large it runs when nothing else waits (BPF moves a decision
+ * that waited longer than its starvation bound to the first-come first-served queue). Unknown
+ * classes are Normal.
  *
  * <h2>Odd input</h2>
  * pid <= 0: consumed, counted in {@link #invalidRecords()}, no decision. Task weight 0 -> 100,
@@ -67,11 +74,7 @@ import java.nio.ByteOrder;
  */
 public final class PolicyEngine {
     private static final int MAX_WAKE_FREQ = 1023;
-    /** Bounds one record's vtime step, so a corrupt vtime cannot overflow the rescaling. */
-    private static final long MAX_VTIME_STEP_NS = 1L << 40;
     private static final long NSEC_PER_SEC = 1_000_000_000L;
-    private static final int FLAG_WAKEUP = 1 << 16;
-    private static final int FLAG_MAY_PREEMPT = 1 << 17;
 
     private final SchedulerConfig config;
     private final CpuTopology topology;
@@ -150,7 +153,7 @@ public final class PolicyEngine {
 
         int taskFlags = rec.flags();
         boolean wakeup = (taskFlags & Abi.TASK_WAKEUP) != 0;
-        long vtime = advanceVtime(h, rec.vtime(), taskWeight, weight, wakeup);
+        long vtime = clampVtime(h, rec.vtime(), wakeup);
         long freq = updateWakeFreq(h, rec.nvcsw(), rec.enqueuedAt());
 
         long runtime = rec.execRuntime();
@@ -165,11 +168,12 @@ public final class PolicyEngine {
 
         int flags = 0;
         if (wakeup) {
-            flags |= FLAG_WAKEUP;
-        }
-        if (schedClass == Abi.CLASS_LATENCY_CRITICAL
-                || (hasPolicy && schedClass == Abi.CLASS_NORMAL && (policyFlags & Abi.POLICY_PREEMPT) != 0)) {
-            flags |= FLAG_MAY_PREEMPT;
+            if (schedClass == Abi.CLASS_LATENCY_CRITICAL || schedClass == Abi.CLASS_NORMAL) {
+                flags |= Abi.DISPATCH_PREEMPT;
+            }
+            if (hasPolicy && schedClass != Abi.CLASS_IDLE && (policyFlags & Abi.POLICY_PREEMPT) != 0) {
+                flags |= Abi.DISPATCH_PREEMPT_CLASS;
+            }
         }
         long sliceOverride = 0;
         int sliceUs = rec.policySliceUs();
@@ -228,13 +232,14 @@ public final class PolicyEngine {
             history.set(h, TaskHistory.QUEUE_SLOT, -1);
         }
         if (queue.vtime[slot] > vtimeNow) {
-            vtimeNow = queue.vtime[slot];
+            // One step of at most a slice: a task far ahead (it ran alone on an idle CPU) must not
+            // drag every waking task's floor past the tasks it should run before.
+            vtimeNow += Math.min(queue.vtime[slot] - vtimeNow, config.baseSliceNs());
         }
         int schedClass = queue.schedClass[slot];
-        int flags = queue.dispatchFlags[slot];
-        int dispatchFlags = (flags & FLAG_WAKEUP) != 0 && (flags & FLAG_MAY_PREEMPT) != 0 ? Abi.DISPATCH_PREEMPT : 0;
         d.write(pid, selectCpu(queue.prevCpu[slot], queue.nrCpusAllowed[slot]),
-                sliceNs(schedClass, queue.sliceOverrideNs[slot]), queue.deadline[slot], queue.seq[slot], dispatchFlags);
+                sliceNs(schedClass, queue.sliceOverrideNs[slot]), queue.deadline[slot], queue.seq[slot],
+                queue.dispatchFlags[slot], schedClass);
         queue.release(slot);
         dispatchedThisRound = true;
         dispatched++;
@@ -266,30 +271,11 @@ public final class PolicyEngine {
         }
     }
 
-    private long advanceVtime(int h, long bpfVtime, int taskWeight, int weight, boolean wakeup) {
+    /** BPF's vtime, clamped to the credit window when the task woke up or is new here. */
+    private long clampVtime(int h, long bpfVtime, boolean wakeup) {
         boolean fresh = history.get(h, TaskHistory.LAST_SEEN_NS) == TaskHistory.NEVER;
-        // Same weight as BPF's: stay in BPF's vtime domain. Tasks that BPF inserts itself (pinned,
-        // fallback, the JVM's own threads) share the DSQs with Java's decisions, and a clamp that
-        // persisted here would drift Java's vtimes ahead of theirs until Java's tasks starved behind
-        // a stream of BPF's (seconds, in the VM). BPF bounds a sleeper's credit in ops.runnable.
-        boolean bpfDomain = weight == taskWeight;
-        long vtime;
-        if (bpfDomain || fresh) {
-            vtime = bpfVtime;
-        } else {
-            long step = bpfVtime - history.get(h, TaskHistory.LAST_BPF_VTIME);
-            if (step < 0) {
-                step = 0; // BPF restarted the task's vtime (pid reuse, new scheduler instance)
-            } else if (step > MAX_VTIME_STEP_NS) {
-                step = MAX_VTIME_STEP_NS;
-            }
-            vtime = history.get(h, TaskHistory.VTIME) + step * taskWeight / weight;
-        }
         long floor = vtimeNow - config.vtimeCreditNs();
-        long clamped = (wakeup || fresh) && vtime < floor ? floor : vtime;
-        history.set(h, TaskHistory.VTIME, bpfDomain ? bpfVtime : clamped);
-        history.set(h, TaskHistory.LAST_BPF_VTIME, bpfVtime);
-        return clamped;
+        return (wakeup || fresh) && bpfVtime < floor ? floor : bpfVtime;
     }
 
     private long updateWakeFreq(int h, long nvcsw, long now) {
@@ -341,6 +327,9 @@ public final class PolicyEngine {
         boolean prevValid = prevCpu >= 0 && prevCpu < nrCpus;
         if (prevValid && tryClaim(prevCpu)) {
             return prevCpu;
+        }
+        if (nrCpusAllowed == 1) {
+            return prevValid ? prevCpu : Abi.CPU_ANY;
         }
         if (nrCpusAllowed < nrCpus) {
             return Abi.CPU_ANY;

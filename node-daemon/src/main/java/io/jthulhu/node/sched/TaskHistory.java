@@ -1,11 +1,10 @@
 package io.jthulhu.node.sched;
 
 /**
- * Per-pid memory of the policy engine: the Java-side virtual time of each task, the last BPF
- * vtime and nvcsw seen, the estimated wakeup frequency, and where the task sits in the run queue.
- * It is a cache, 4-way set associative with least-recently-seen replacement: an evicted task
- * simply starts over as a new one (a new task's vtime is clamped to the credit window, so eviction
- * never gives it more than that). Each entry is one 64-byte line of a long[] (one cache miss per
+ * Per-pid memory of the policy engine: the last nvcsw seen, the estimated wakeup frequency, and
+ * where the task sits in the run queue. It is a cache, 4-way set associative with
+ * least-recently-seen replacement: an evicted task simply starts over as a new one (its wakeup
+ * frequency is learnt again). Each entry is one 64-byte line of a long[] (one cache miss per
  * lookup besides the set's pid scan).
  */
 final class TaskHistory {
@@ -14,13 +13,11 @@ final class TaskHistory {
     static final long NEVER = Long.MIN_VALUE;
 
     static final int TGID = 0;
-    static final int VTIME = 1;
-    static final int LAST_BPF_VTIME = 2;
-    static final int LAST_NVCSW = 3;
-    static final int LAST_SEEN_NS = 4;
-    static final int WAKE_FREQ = 5;
+    static final int LAST_NVCSW = 1;
+    static final int LAST_SEEN_NS = 2;
+    static final int WAKE_FREQ = 3;
     /** Run-queue slot holding this task's pending record, or -1. */
-    static final int QUEUE_SLOT = 6;
+    static final int QUEUE_SLOT = 4;
     private static final int STRIDE = 8;
 
     private final int setMask;
@@ -64,8 +61,6 @@ final class TaskHistory {
         pids[victim] = pid;
         int base = victim * STRIDE;
         entries[base + TGID] = tgid;
-        entries[base + VTIME] = 0;
-        entries[base + LAST_BPF_VTIME] = 0;
         entries[base + LAST_NVCSW] = 0;
         entries[base + LAST_SEEN_NS] = NEVER;
         entries[base + WAKE_FREQ] = 0;

@@ -79,11 +79,12 @@ class PolicyEnginePropertiesTest {
             assertThat(latestSeq.remove(h.decision.pid())).as("one decision per pid, newest seq")
                     .isEqualTo(h.decision.seq());
             assertThat(h.decision.cpu()).isBetween(Abi.CPU_ANY, r.nrCpus() - 1);
-            if (h.decision.cpu() >= 0) {
-                assertThat(h.idle[h.decision.cpu()]).isTrue();
+            if (h.decision.cpu() >= 0 && r.nrCpusAllowed() != 1) {
+                assertThat(h.idle[h.decision.cpu()]).as("a CPU is chosen only if idle").isTrue();
             }
             assertThat(h.decision.sliceNs()).isBetween(CONFIG.minSliceNs(), CONFIG.maxSliceNs());
-            assertThat(h.decision.flags() & ~Abi.DISPATCH_PREEMPT).isZero();
+            assertThat(h.decision.flags() & ~(Abi.DISPATCH_PREEMPT | Abi.DISPATCH_PREEMPT_CLASS)).isZero();
+            assertThat(h.decision.schedClass()).isBetween(Abi.CLASS_NORMAL, Abi.CLASS_IDLE);
             assertThat(h.decision.vtime()).isNotNegative().isGreaterThanOrEqualTo(lastDeadline);
             lastDeadline = h.decision.vtime();
         }

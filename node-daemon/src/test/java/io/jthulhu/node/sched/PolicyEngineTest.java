@@ -103,7 +103,7 @@ class PolicyEngineTest {
 
     @Test
     void policyWeightOverridesTaskWeight() {
-        // BPF advances vtime by p->scx.weight (100 for both); the policy says 100 vs 300.
+        // Tasks of weight 100 each; the policy says 100 vs 300, and BPF scales vtime by the policy weight.
         double ratio = simulatedShare(100, 100, 100, 300);
         assertThat(ratio).isCloseTo(3.0, within(0.1));
     }
@@ -124,7 +124,8 @@ class PolicyEngineTest {
             long slice = h.decision.sliceNs();
             now += slice;
             runtime[pid] += slice;
-            bpfVtime[pid] += slice * Abi.WEIGHT_DEFAULT / (weight[pid] == 0 ? Abi.WEIGHT_DEFAULT : weight[pid]);
+            int effective = policyWeight[pid] != 0 ? policyWeight[pid] : weight[pid];
+            bpfVtime[pid] += slice * Abi.WEIGHT_DEFAULT / (effective == 0 ? Abi.WEIGHT_DEFAULT : effective);
             enqueueHog(h, pid, weight[pid], policyWeight[pid], bpfVtime[pid], runtime[pid], now);
         }
         return (double) runtime[2] / runtime[1];
@@ -192,6 +193,20 @@ class PolicyEngineTest {
     }
 
     @Test
+    void aSingleCpuTaskWaitsOnItsCpuEvenWhenItIsBusy() {
+        EngineHarness h = new EngineHarness(4);
+        h.idle[2] = true;
+        h.task(1).prevCpu(3).nrCpusAllowed(1);
+        h.submit();
+        h.next();
+        assertThat(h.decision.cpu()).as("its only CPU, busy: it waits there by deadline").isEqualTo(3);
+        h.task(2).prevCpu(-1).nrCpusAllowed(1);
+        h.submit();
+        h.next();
+        assertThat(h.decision.cpu()).as("unknown CPU").isEqualTo(Abi.CPU_ANY);
+    }
+
+    @Test
     void anIdleCpuIsHandedOutOncePerRound() {
         EngineHarness h = new EngineHarness(2);
         h.idle[0] = true;
@@ -238,25 +253,35 @@ class PolicyEngineTest {
     }
 
     @Test
-    void normalPreemptsOnlyWithThePolicyFlagAndBatchNever() {
+    void wakeupsPreemptByDeadlineUnlessBatchOrIdleAndThePolicyFlagAddsClassPreemption() {
         EngineHarness h = new EngineHarness(1);
         h.task(1).flags(Abi.TASK_WAKEUP);
         h.submit();
         h.next();
-        assertThat(h.decision.flags()).isZero();
+        assertThat(h.decision.flags()).as("Normal without a policy, like EEVDF").isEqualTo(Abi.DISPATCH_PREEMPT);
+        assertThat(h.decision.schedClass()).isEqualTo(Abi.CLASS_NORMAL);
+        h.task(1).flags(0);
+        h.submit();
+        h.next();
+        assertThat(h.decision.flags()).as("slice expiry, not a wakeup").isZero();
         h.task(2).flags(Abi.TASK_WAKEUP).policy(Abi.CLASS_NORMAL, 0, 0, Abi.POLICY_PRESENT | Abi.POLICY_PREEMPT);
         h.submit();
         h.next();
-        assertThat(h.decision.flags()).isEqualTo(Abi.DISPATCH_PREEMPT);
+        assertThat(h.decision.flags()).isEqualTo(Abi.DISPATCH_PREEMPT | Abi.DISPATCH_PREEMPT_CLASS);
         h.task(3).flags(Abi.TASK_WAKEUP).policy(Abi.CLASS_BATCH, 0, 0, Abi.POLICY_PRESENT | Abi.POLICY_PREEMPT);
         h.submit();
         h.next();
-        assertThat(h.decision.flags()).isZero();
+        assertThat(h.decision.flags()).as("Batch: lower classes only").isEqualTo(Abi.DISPATCH_PREEMPT_CLASS);
+        assertThat(h.decision.schedClass()).isEqualTo(Abi.CLASS_BATCH);
         assertThat(h.decision.sliceNs()).as("batch: 4x base slice").isEqualTo(4 * BASE);
-        h.task(4).flags(Abi.TASK_WAKEUP).policy(Abi.CLASS_IDLE, 0, 0, Abi.POLICY_PRESENT | Abi.POLICY_PREEMPT);
+        h.task(5).flags(Abi.TASK_WAKEUP).policy(Abi.CLASS_BATCH, 0, 0, Abi.POLICY_PRESENT);
         h.submit();
         h.next();
         assertThat(h.decision.flags()).isZero();
+        h.task(4).flags(Abi.TASK_WAKEUP).policy(Abi.CLASS_IDLE, 0, 0, Abi.POLICY_PRESENT | Abi.POLICY_PREEMPT);
+        h.submit();
+        h.next();
+        assertThat(h.decision.flags()).as("Idle never preempts").isZero();
     }
 
     @Test
@@ -286,7 +311,8 @@ class PolicyEngineTest {
         h.task(1).flags(Abi.TASK_WAKEUP).policy(Abi.CLASS_LATENCY_CRITICAL, 5000, 1, Abi.POLICY_PREEMPT);
         h.submit();
         h.next();
-        assertThat(h.decision.flags()).isZero();
+        assertThat(h.decision.flags()).as("a Normal wakeup: no class preemption").isEqualTo(Abi.DISPATCH_PREEMPT);
+        assertThat(h.decision.schedClass()).isEqualTo(Abi.CLASS_NORMAL);
         assertThat(h.decision.sliceNs()).isEqualTo(BASE);
     }
 
@@ -381,27 +407,34 @@ class PolicyEngineTest {
     }
 
     @Test
-    void aLongSleeperBanksAtMostTheCreditAndOtherwiseFollowsBpfVtime() {
+    void aLongSleeperBanksAtMostTheCreditAndAnOutlierMovesVtimeNowByOneSliceOnly() {
         SchedulerConfig config = SchedulerConfig.defaults();
         EngineHarness h = new EngineHarness(1);
         h.task(1).vtime(0);
         h.submit();
         h.nextPid();
-        h.task(2).vtime(10_000_000_000L); // move vtimeNow to 10 s
+        h.task(2).vtime(10_000_000_000L); // ran alone on an idle CPU for 10 s
         h.submit();
         h.nextPid();
-        assertThat(h.engine.vtimeNow()).isEqualTo(10_000_000_000L);
+        assertThat(h.engine.vtimeNow()).as("one step of at most a slice").isEqualTo(config.baseSliceNs());
+        long now = config.baseSliceNs();
+        for (int i = 1; i <= 4; i++) {
+            now += 1_000_000;
+            h.task(3).vtime(now);
+            h.submit();
+            h.nextPid();
+        }
+        assertThat(h.engine.vtimeNow()).as("follows ordinary progress exactly").isEqualTo(now);
 
-        long floor = 10_000_000_000L - config.vtimeCreditNs();
+        long floor = now - config.vtimeCreditNs();
         h.task(1).vtime(1_000).flags(Abi.TASK_WAKEUP).enqueuedAt(1);
         h.submit();
         h.nextPid();
         assertThat(h.decision.vtime()).as("woke with vtime clamped to vtimeNow - credit").isEqualTo(floor);
-        // A slice-expiry record carries BPF's vtime (BPF clamps sleepers in ops.runnable): Java
-        // keeps no vtime of its own that could drift from the one BPF uses for its own inserts.
-        h.task(1).vtime(floor + 2_000_000).execRuntime(0).enqueuedAt(2);
+        // A slice-expiry record carries BPF's vtime as is (BPF clamps sleepers in ops.runnable).
+        h.task(1).vtime(floor - 2_000_000).execRuntime(0).enqueuedAt(2);
         h.submit();
         h.nextPid();
-        assertThat(h.decision.vtime()).isEqualTo(floor + 2_000_000);
+        assertThat(h.decision.vtime()).isEqualTo(floor - 2_000_000);
     }
 }

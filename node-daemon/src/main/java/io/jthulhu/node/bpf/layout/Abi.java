@@ -27,8 +27,9 @@ public final class Abi {
     public static final int TASK_PREV_CPU_IDLE = 1 << 1;
     public static final int TASK_KTHREAD = 1 << 2;
 
-    /** enum jt_dispatch_flags */
+    /** enum jt_dispatch_flags: wakeup preemption by deadline, and of lower classes. */
     public static final int DISPATCH_PREEMPT = 1;
+    public static final int DISPATCH_PREEMPT_CLASS = 1 << 1;
 
     /** enum jt_config_flags */
     public static final int CFG_DIRECT_PINNED = 1;

@@ -7,7 +7,9 @@ public final class ConfigLayout {
     public static final int FALLBACK_NS = 8;
     public static final int DEFAULT_SLICE_NS = 16;
     public static final int HEARTBEAT_NS = 24;
-    public static final int SIZE = 32;
+    public static final int PREEMPT_MARGIN_NS = 32;
+    public static final int STARVATION_NS = 40;
+    public static final int SIZE = 48;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_config", SIZE)
             .field("usersched_tgid", USERSCHED_TGID, 4)
@@ -15,6 +17,8 @@ public final class ConfigLayout {
             .field("fallback_ns", FALLBACK_NS, 8)
             .field("default_slice_ns", DEFAULT_SLICE_NS, 8)
             .field("heartbeat_ns", HEARTBEAT_NS, 8)
+            .field("preempt_margin_ns", PREEMPT_MARGIN_NS, 8)
+            .field("starvation_ns", STARVATION_NS, 8)
             .build();
 
     private ConfigLayout() {

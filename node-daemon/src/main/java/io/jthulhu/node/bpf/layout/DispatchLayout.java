@@ -8,7 +8,7 @@ public final class DispatchLayout {
     public static final int VTIME = 16;
     public static final int SEQ = 24;
     public static final int FLAGS = 32;
-    public static final int PAD = 36;
+    public static final int SCHED_CLASS = 36;
     public static final int SIZE = 40;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_dispatch", SIZE)
@@ -18,7 +18,7 @@ public final class DispatchLayout {
             .field("vtime", VTIME, 8)
             .field("seq", SEQ, 8)
             .field("flags", FLAGS, 4)
-            .field("pad", PAD, 4)
+            .field("sched_class", SCHED_CLASS, 4)
             .build();
 
     private DispatchLayout() {

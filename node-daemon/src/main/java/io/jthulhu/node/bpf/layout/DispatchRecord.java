@@ -20,14 +20,14 @@ public final class DispatchRecord {
     }
 
     /** Writes the whole record. */
-    public void write(int pid, int cpu, long sliceNs, long vtime, long seq, int flags) {
+    public void write(int pid, int cpu, long sliceNs, long vtime, long seq, int flags, int schedClass) {
         buffer.putInt(base + DispatchLayout.PID, pid);
         buffer.putInt(base + DispatchLayout.CPU, cpu);
         buffer.putLong(base + DispatchLayout.SLICE_NS, sliceNs);
         buffer.putLong(base + DispatchLayout.VTIME, vtime);
         buffer.putLong(base + DispatchLayout.SEQ, seq);
         buffer.putInt(base + DispatchLayout.FLAGS, flags);
-        buffer.putInt(base + DispatchLayout.PAD, 0);
+        buffer.putInt(base + DispatchLayout.SCHED_CLASS, schedClass);
     }
 
     public int pid() {
@@ -53,5 +53,10 @@ public final class DispatchRecord {
     /** Abi.DISPATCH_* bits. */
     public int flags() {
         return buffer.getInt(base + DispatchLayout.FLAGS);
+    }
+
+    /** Abi.CLASS_* the decision was made for. */
+    public int schedClass() {
+        return buffer.getInt(base + DispatchLayout.SCHED_CLASS);
     }
 }

@@ -17,7 +17,15 @@ public final class SharedLayout {
     public static final int NR_SHARED_MOVES = NR_DISPATCH_CALLS + 8;
     public static final int NR_SWEEP_NO_IDLE = NR_SHARED_MOVES + 8;
     public static final int SCHEDULER_TID = NR_SWEEP_NO_IDLE + 8;
-    public static final int SIZE = SCHEDULER_TID + 8;
+    public static final int NR_PREEMPT_KICKS = SCHEDULER_TID + 8;
+    public static final int NR_STARVED_MOVES = NR_PREEMPT_KICKS + 8;
+    public static final int NR_WAKEUP_DECISIONS = NR_STARVED_MOVES + 8;
+    public static final int WAKEUP_DECISION_NS = NR_WAKEUP_DECISIONS + 8;
+    public static final int NR_WAKEUP_RUNS = WAKEUP_DECISION_NS + 8;
+    public static final int WAKEUP_RUN_NS = NR_WAKEUP_RUNS + 8;
+    public static final int NR_WAKEUP_SELF = WAKEUP_RUN_NS + 8;
+    public static final int NR_WAKEUP_WAITING = NR_WAKEUP_SELF + 8;
+    public static final int SIZE = NR_WAKEUP_WAITING + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -34,6 +42,14 @@ public final class SharedLayout {
             .field("nr_shared_moves", NR_SHARED_MOVES, 8)
             .field("nr_sweep_no_idle", NR_SWEEP_NO_IDLE, 8)
             .field("scheduler_tid", SCHEDULER_TID, 8)
+            .field("nr_preempt_kicks", NR_PREEMPT_KICKS, 8)
+            .field("nr_starved_moves", NR_STARVED_MOVES, 8)
+            .field("nr_wakeup_decisions", NR_WAKEUP_DECISIONS, 8)
+            .field("wakeup_decision_ns", WAKEUP_DECISION_NS, 8)
+            .field("nr_wakeup_runs", NR_WAKEUP_RUNS, 8)
+            .field("wakeup_run_ns", WAKEUP_RUN_NS, 8)
+            .field("nr_wakeup_self", NR_WAKEUP_SELF, 8)
+            .field("nr_wakeup_waiting", NR_WAKEUP_WAITING, 8)
             .build();
 
     private SharedLayout() {

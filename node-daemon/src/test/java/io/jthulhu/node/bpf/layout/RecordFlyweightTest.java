@@ -46,13 +46,13 @@ class RecordFlyweightTest {
     }
 
     @Test
-    void dispatchWriteFillsEveryByteIncludingPadding() {
+    void dispatchWriteFillsEveryByte() {
         ByteBuffer buf = ByteBuffer.allocate(BASE + DispatchLayout.SIZE + 8).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < buf.capacity(); i++) {
             buf.put(i, (byte) 0xAA);
         }
         DispatchRecord d = new DispatchRecord().wrap(buf, BASE);
-        d.write(42, Abi.CPU_ANY, 5_000_000, 123_456_789L, 77, Abi.DISPATCH_PREEMPT);
+        d.write(42, Abi.CPU_ANY, 5_000_000, 123_456_789L, 77, Abi.DISPATCH_PREEMPT, Abi.CLASS_BATCH);
 
         assertThat(buf.getInt(BASE)).isEqualTo(42);
         assertThat(buf.getInt(BASE + 4)).isEqualTo(-1);
@@ -60,7 +60,7 @@ class RecordFlyweightTest {
         assertThat(buf.getLong(BASE + 16)).isEqualTo(123_456_789L);
         assertThat(buf.getLong(BASE + 24)).isEqualTo(77);
         assertThat(buf.getInt(BASE + 32)).isEqualTo(Abi.DISPATCH_PREEMPT);
-        assertThat(buf.getInt(BASE + 36)).as("pad").isZero();
+        assertThat(buf.getInt(BASE + 36)).as("sched_class").isEqualTo(Abi.CLASS_BATCH);
         assertThat(buf.get(BASE - 1)).as("byte before the record untouched").isEqualTo((byte) 0xAA);
         assertThat(buf.get(BASE + DispatchLayout.SIZE)).as("byte after the record untouched").isEqualTo((byte) 0xAA);
         assertThat(d.pid()).isEqualTo(42);
@@ -69,6 +69,7 @@ class RecordFlyweightTest {
         assertThat(d.vtime()).isEqualTo(123_456_789L);
         assertThat(d.seq()).isEqualTo(77);
         assertThat(d.flags()).isEqualTo(Abi.DISPATCH_PREEMPT);
+        assertThat(d.schedClass()).isEqualTo(Abi.CLASS_BATCH);
     }
 
     @Test
