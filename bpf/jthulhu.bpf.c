@@ -19,8 +19,10 @@
  * all, the kernel kills the heartbeat timer and BPF stops asking Java.
  *
  * Threads that must never wait for Java (the JVM itself, per-CPU kthreads,
- * memory reclaim threads, optionally single-CPU tasks and wakeups onto idle
- * CPUs while nothing is pending in user space) are inserted by BPF directly.
+ * memory reclaim threads) and wakeups onto idle CPUs are inserted by BPF
+ * directly; so are single-CPU tasks without a policy, queued by deadline on
+ * their CPU. Java's decisions queue by deadline on a CPU, or FIFO for any CPU;
+ * a woken task may preempt the CPU running the latest deadline.
  *
  * CPU hotplug: ops.cpu_online/cpu_offline are deliberately not implemented,
  * so the kernel exits the scheduler with SCX_ECODE_ACT_RESTART |
@@ -654,8 +656,13 @@ s32 BPF_STRUCT_OPS(jt_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_
 		}
 		return cpu;
 	}
-	/* Only when nothing waits in user space, or it would jump the queue. */
-	if (is_idle && (cfg_flags() & JT_CFG_DIRECT_IDLE) && !READ_ONCE(shared.nr_user_pending))
+	/*
+	 * An idle CPU was found (and claimed): the machine is not over-committed
+	 * right now, so the task runs there at once, even if others still wait
+	 * for Java; sending it to Java too would keep the claimed CPU idle for a
+	 * round trip (about 0.5 ms under TCG).
+	 */
+	if (is_idle && (cfg_flags() & JT_CFG_DIRECT_IDLE))
 		insert_idle_local(p, 0);
 	return cpu;
 }
@@ -701,7 +708,6 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 	 * than one CPU: a single-CPU task whose CPU is idle starts here.
 	 */
 	if (p->nr_cpus_allowed == 1 && (cfg_flags() & JT_CFG_DIRECT_IDLE) &&
-	    !READ_ONCE(shared.nr_user_pending) &&
 	    scx_bpf_test_and_clear_cpu_idle(scx_bpf_task_cpu(p))) {
 		insert_idle_local(p, enq_flags);
 		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);

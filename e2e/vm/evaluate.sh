@@ -47,7 +47,7 @@ case $scenario in
     check hackbench_failed num_cmp "$(get hackbench_failures)" == 0
     echo "stress: java_dispatched=${jd:-?} fallback=${fb:-?} ring_full=${rf:-?} -> java_ratio=${kv[java_ratio]} (goal >= 0.95);" \
       "hackbench runs=$(get hackbench_runs); detach=$(get detach)"
-    result_keys=(state ejections queued java_dispatched fallback ring_full stale java_ratio detach)
+    result_keys=(state ejections queued java_dispatched fallback ring_full stale java_ratio detach daemon_start_failures)
     ;;
   stall)
     check attach is attached true
@@ -94,7 +94,7 @@ case $scenario in
       "lat_*_ratio = jthulhu / eevdf (latency, goal <= 1; lat_* = under stress-ng --cpu 4, lat_idle_* = idle)"
     echo "goal (throughput >= 0.95x EEVDF, load latency avg and p99 no worse): goal_met=${kv[goal_met]} (reported, not a failure)"
     result_keys=(hackbench_eevdf hackbench_jthulhu hackbench_ratio lat_avg_ratio lat_p99_ratio lat_max_ratio
-                 lat_idle_avg_ratio lat_idle_p99_ratio lat_idle_max_ratio goal_met ejections)
+                 lat_idle_avg_ratio lat_idle_p99_ratio lat_idle_max_ratio goal_met ejections daemon_start_failures)
     ;;
   hotplug)
     check attach is attached true
@@ -111,7 +111,7 @@ case $scenario in
       "kernel restart requests=$(get restarts), other ejections=$(get other_ejections);" \
       "re-attached in $(get reattach_ms_offline) ms / $(get reattach_ms_online) ms; detach=$(get detach)"
     result_keys=(restarts other_ejections reattached_offline reattach_ms_offline reattached_online reattach_ms_online
-                 java_scheduling_offline java_scheduling_online detach)
+                 java_scheduling_offline java_scheduling_online detach daemon_start_failures)
     ;;
   *)
     result_keys=()

@@ -48,8 +48,7 @@ kv state_eevdf "$(scx_state)"
 measure eevdf
 
 forward_daemon_log
-start_daemon
-if ! wait_attached 0 "$ATTACH_TIMEOUT_MS" "$DAEMON_PID"; then
+if ! start_attached; then
   kv attached false
   kill -9 "$DAEMON_PID" 2>/dev/null
 else

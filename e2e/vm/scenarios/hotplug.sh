@@ -15,8 +15,7 @@ forward_daemon_log
 
 stress-ng --cpu 2 --timeout 3600s --quiet &
 load_pid=$!
-start_daemon
-if ! wait_attached 0 "$ATTACH_TIMEOUT_MS" "$DAEMON_PID"; then
+if ! start_attached; then
   kv attached false
   kill -9 "$DAEMON_PID" 2>/dev/null
   kill "$load_pid"

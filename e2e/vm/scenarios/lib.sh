@@ -41,6 +41,30 @@ start_daemon() {
   say "daemon started pid=$DAEMON_PID"
 }
 
+# start_attached: starts the daemon and waits until it has attached (sets DAEMON_PID). A daemon that dies
+# before attaching is started again, at most twice, as the kubelet restarts a crashed DaemonSet pod: under
+# TCG the JVM occasionally dies of a SIGSEGV in JIT-compiled code during warm-up, before any BPF is loaded.
+# Each such death is reported (daemon_start_failures, the JVM's crash summary); status 1 if none attached.
+start_attached() {
+  failures=0
+  while :; do
+    start_daemon
+    if wait_attached 0 "$ATTACH_TIMEOUT_MS" "$DAEMON_PID"; then
+      kv daemon_start_failures "$failures"
+      return 0
+    fi
+    alive "$DAEMON_PID" && break
+    failures=$((failures + 1))
+    for f in /tmp/hs_err_pid"$DAEMON_PID".log; do
+      [ -f "$f" ] && grep -m 12 -e '^# ' -e '^siginfo' -e '^Current thread' "$f" | sed 's/^/JT_LOG jvm crash: /'
+    done
+    [ "$failures" -le 2 ] || break
+    say "daemon pid $DAEMON_PID died before attaching; starting it again"
+  done
+  kv daemon_start_failures "$failures"
+  return 1
+}
+
 # stop_daemon: SIGTERM; the daemon must detach, print its final counters and exit 0 within 30 s.
 # Reports daemon_rc, state_after and detach (clean, or what went wrong).
 stop_daemon() {

@@ -10,8 +10,7 @@ kv scenario stress
 kv state_before "$(scx_state)"
 forward_daemon_log
 t0=$(now_ms)
-start_daemon
-if ! wait_attached 0 "$ATTACH_TIMEOUT_MS" "$DAEMON_PID"; then
+if ! start_attached; then
   kv attached false
   kv state "$(scx_state)"
   kv ejections "$(count_ejections)"

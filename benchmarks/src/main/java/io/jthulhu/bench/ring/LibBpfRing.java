@@ -2,8 +2,8 @@ package io.jthulhu.bench.ring;
 
 import com.sun.jna.Callback;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import io.jthulhu.node.bpf.LibBpfLibrary;
 
 /**
  * The libbpf calls only this benchmark needs (JNA direct mapping): libbpf's own ring-buffer
@@ -11,13 +11,7 @@ import com.sun.jna.Pointer;
  */
 final class LibBpfRing {
     static {
-        NativeLibrary lib;
-        try {
-            lib = NativeLibrary.getInstance("bpf.so.1");
-        } catch (UnsatisfiedLinkError e) {
-            lib = NativeLibrary.getInstance("bpf");
-        }
-        Native.register(lib);
+        Native.register(LibBpfLibrary.load());
     }
 
     private LibBpfRing() {

@@ -2,7 +2,6 @@ package io.jthulhu.node.bpf;
 
 import com.sun.jna.Callback;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 
@@ -17,13 +16,7 @@ final class LibBpf {
     static final int BPF_ANY = 0;
 
     static {
-        NativeLibrary lib;
-        try {
-            lib = NativeLibrary.getInstance("bpf.so.1");
-        } catch (UnsatisfiedLinkError e) {
-            lib = NativeLibrary.getInstance("bpf");
-        }
-        Native.register(lib);
+        Native.register(LibBpfLibrary.load());
     }
 
     private LibBpf() {
