@@ -215,6 +215,7 @@ struct jt_shared {
 	u64 wakeup_run_ns;		/* sum of decision applied -> running */
 	u64 nr_wakeup_self;		/* woken tasks left to the CPU applying the decision */
 	u64 nr_wakeup_waiting;		/* woken tasks that found no idle CPU and nothing to preempt */
+	u64 cpu_idle_ns;		/* time CPUs spent idle, summed over CPUs (from ops.update_idle) */
 };
 
 #endif /* __JTHULHU_INTF_H */

@@ -137,6 +137,7 @@ struct jt_cpu_run {
 	u32 preemptible;	/* 0: idle, dispatching, a kthread or the scheduler itself */
 	u32 waker;		/* preempted for a woken task now heading this CPU's queue */
 	u32 pad;
+	u64 idle_since;		/* bpf_ktime_get_ns() when it went idle, 0 while busy */
 };
 static struct jt_cpu_run cpu_run[JT_MAX_CPUS] SEC(".data.jt_cpu_run");
 
@@ -1186,6 +1187,8 @@ static __always_inline bool shared_head_overdue(u64 now)
 	struct task_struct *p;
 	bool overdue = false;
 
+	if (!scx_bpf_dsq_nr_queued(JT_DSQ_SHARED))
+		return false;
 	if (!bpf_iter_scx_dsq_new(&it, JT_DSQ_SHARED, 0)) {
 		p = bpf_iter_scx_dsq_next(&it);
 		if (p)
@@ -1202,6 +1205,8 @@ static __always_inline bool head_deadline(u64 dsq_id, u64 *deadline)
 	struct task_struct *p;
 	bool found = false;
 
+	if (!scx_bpf_dsq_nr_queued(dsq_id))
+		return false;
 	if (!bpf_iter_scx_dsq_new(&it, dsq_id, 0)) {
 		p = bpf_iter_scx_dsq_next(&it);
 		if (p) {
@@ -1347,8 +1352,21 @@ void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 
 void BPF_STRUCT_OPS(jt_update_idle, s32 cpu, bool idle)
 {
-	if (cpu >= 0 && cpu < JT_MAX_CPUS)
-		WRITE_ONCE(shared.cpu_idle[cpu], idle);
+	struct jt_cpu_run *run;
+	u64 now, since;
+
+	if (cpu < 0 || cpu >= JT_MAX_CPUS)
+		return;
+	WRITE_ONCE(shared.cpu_idle[cpu], idle);
+	run = &cpu_run[cpu];
+	now = bpf_ktime_get_ns();
+	since = run->idle_since;
+	if (idle) {
+		run->idle_since = now;
+	} else if (since) {
+		run->idle_since = 0;
+		__sync_fetch_and_add(&shared.cpu_idle_ns, now - since);
+	}
 }
 
 s32 BPF_STRUCT_OPS(jt_init_task, struct task_struct *p, struct scx_init_task_args *args)

@@ -25,7 +25,8 @@ public final class SharedLayout {
     public static final int WAKEUP_RUN_NS = NR_WAKEUP_RUNS + 8;
     public static final int NR_WAKEUP_SELF = WAKEUP_RUN_NS + 8;
     public static final int NR_WAKEUP_WAITING = NR_WAKEUP_SELF + 8;
-    public static final int SIZE = NR_WAKEUP_WAITING + 8;
+    public static final int CPU_IDLE_NS = NR_WAKEUP_WAITING + 8;
+    public static final int SIZE = CPU_IDLE_NS + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -50,6 +51,7 @@ public final class SharedLayout {
             .field("wakeup_run_ns", WAKEUP_RUN_NS, 8)
             .field("nr_wakeup_self", NR_WAKEUP_SELF, 8)
             .field("nr_wakeup_waiting", NR_WAKEUP_WAITING, 8)
+            .field("cpu_idle_ns", CPU_IDLE_NS, 8)
             .build();
 
     private SharedLayout() {
