@@ -113,7 +113,7 @@ enum jt_dispatch_flags {
  */
 struct jt_dispatch {
 	s32 pid;
-	s32 cpu;		/* target CPU, or JT_CPU_ANY for the shared DSQ */
+	s32 cpu;		/* target CPU, or JT_CPU_ANY: the first CPU free */
 	u64 slice_ns;		/* 0 = jt_config.default_slice_ns; at most JT_MAX_SLICE_NS */
 	/*
 	 * The task's deadline: JT_CPU_ANY decisions wait in a DSQ ordered by it,
@@ -203,7 +203,7 @@ struct jt_shared {
 	u64 nr_no_heartbeat;		/* tasks inserted by BPF: heartbeat dead, nobody to ask */
 	u64 nr_heartbeat_restarts;	/* heartbeat timer re-armed from ops.dispatch */
 	u64 nr_dispatch_calls;		/* ops.dispatch invocations */
-	u64 nr_shared_moves;		/* tasks moved from the shared DSQ to a local DSQ */
+	u64 nr_shared_moves;		/* tasks run from BPF's own FIFO (fallback, pinned, JVM helpers) */
 	u64 nr_sweep_no_idle;		/* heartbeats that saw queued DSQ work and no idle CPU */
 	u64 scheduler_tid;		/* Java: thread id of its scheduling loop (0 = none yet) */
 	u64 nr_preempt_kicks;		/* CPUs preempted for a waking task */

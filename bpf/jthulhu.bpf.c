@@ -336,7 +336,7 @@ static __always_inline bool is_reclaim_kthread(const struct task_struct *p)
 	       head == JT_COMM8('k', 'h', 'u', 'g', 'e', 'p', 'a', 'g');
 }
 
-/* Wake an idle CPU that may run @p so it consumes a shared DSQ. */
+/* Wake an idle CPU that may run @p, so it takes @p from the queue it just joined. */
 static __always_inline void kick_idle_cpu_for(const struct task_struct *p)
 {
 	s32 cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);

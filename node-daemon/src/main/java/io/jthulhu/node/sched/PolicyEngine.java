@@ -374,7 +374,7 @@ public final class PolicyEngine {
     }
 
     /**
-     * Tasks waiting for a CPU outside this queue (e.g. already dispatched to the shared DSQ),
+     * Tasks waiting for a CPU outside this queue (e.g. already dispatched, in BPF's queues),
      * counted with the queue length when shrinking slices. Values below 0 count as 0.
      */
     public void setExternalWaiting(int tasks) {

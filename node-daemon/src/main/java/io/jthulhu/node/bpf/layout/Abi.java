@@ -4,7 +4,7 @@ package io.jthulhu.node.bpf.layout;
 public final class Abi {
     /** JT_ABI_VERSION: bumped on any incompatible record change. */
     public static final int ABI_VERSION = 1;
-    /** JT_CPU_ANY: the task goes to the shared DSQ. */
+    /** JT_CPU_ANY: the task runs on the first CPU free. */
     public static final int CPU_ANY = -1;
     /** JT_MAX_CPUS: CPUs covered by jt_shared.cpu_idle. */
     public static final int MAX_CPUS = 1024;
