@@ -216,6 +216,7 @@ struct jt_shared {
 	u64 nr_wakeup_self;		/* woken tasks left to the CPU applying the decision */
 	u64 nr_wakeup_waiting;		/* woken tasks that found no idle CPU and nothing to preempt */
 	u64 cpu_idle_ns;		/* time CPUs spent idle, summed over CPUs (from ops.update_idle) */
+	u64 nr_resumed;			/* preempted tasks re-queued by BPF with the slice they had left */
 };
 
 #endif /* __JTHULHU_INTF_H */

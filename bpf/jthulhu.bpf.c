@@ -75,6 +75,8 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_STEAL_SCAN_MAX	64
 /* FIFO entries ops.dispatch looks at per call: bounds its run time. */
 #define JT_FIFO_SCAN_MAX	64
+/* A preempted task resumes without Java only if at least this much of its slice is left. */
+#define JT_RESUME_MIN_SLICE_NS	(100 * 1000ULL)
 /* Cgroup levels searched for a policy: the task's cgroup and its ancestors. */
 #define JT_POLICY_MAX_DEPTH	16
 /* Tail entries of a deadline DSQ the heartbeat checks for starvation... */
@@ -157,7 +159,9 @@ struct task_ctx {
 	u8 woke;		/* the pending request is a wakeup */
 	u8 measure_run;		/* a Java wakeup decision was applied: time it until running */
 	u8 ordered;		/* its last insert was a Java decision, queued by deadline */
-	u8 pad[3];
+	u8 preempted;		/* stopped before its slice ran out, still runnable */
+	u8 pad[2];
+	u64 slice;		/* slice of its last Java decision, less what it has used */
 };
 
 /* A task waiting for Java, in enqueue order, for the fallback. */
@@ -622,6 +626,7 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 		runtime = JT_PINNED_RUNTIME_CAP_NS;
 	deadline = tctx->vtime + runtime * JT_WEIGHT_NICE0 / weight;
 	tctx->weight = 0;
+	tctx->slice = cfg_slice_ns();
 	tctx->deadline = deadline;
 	tctx->rank = JT_RANK_NORMAL;
 	tctx->preemptible = 1;
@@ -713,6 +718,24 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		insert_idle_local(p, enq_flags);
 		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
 		return;
+	}
+	/*
+	 * Preempted before its slice ran out: Java's decision still stands, so
+	 * BPF puts the task back on its CPU's queue with its deadline and the
+	 * slice it has left, with no round trip (that cost hackbench a record
+	 * and a wakeup of the loop for each preemption).
+	 */
+	if (tctx->preempted && !(enq_flags & SCX_ENQ_WAKEUP)) {
+		s32 cpu = scx_bpf_task_cpu(p);
+
+		tctx->preempted = 0;
+		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {
+			tctx->queued_at = bpf_ktime_get_ns();
+			tctx->measure_run = 0;
+			scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), tctx->slice, tctx->deadline, enq_flags);
+			STAT_INC2(nr_resumed);
+			return;
+		}
 	}
 	if ((cfg_flags() & JT_CFG_DIRECT_PINNED) && p->nr_cpus_allowed == 1) {
 		u64 cgroup_id;
@@ -865,6 +888,8 @@ static __noinline void apply_decision(const struct jt_dispatch *d, struct drain_
 		goto out;
 	}
 	slice = d->slice_ns ?: cfg_slice_ns();
+	tctx->slice = slice;
+	tctx->preempted = 0;
 	flags = d->flags;
 	rank = class_rank(d->sched_class);
 	tctx->deadline = d->vtime;
@@ -1348,6 +1373,9 @@ void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 	used = now - tctx->last_run_at;
 	tctx->exec_runtime += used;
 	tctx->vtime += used * JT_WEIGHT_NICE0 / weight;
+	/* Preempted (a waking task, the scheduling loop, a higher class) with slice left? */
+	tctx->preempted = runnable && tctx->ordered && used + JT_RESUME_MIN_SLICE_NS < tctx->slice;
+	tctx->slice = tctx->preempted ? tctx->slice - used : 0;
 }
 
 void BPF_STRUCT_OPS(jt_update_idle, s32 cpu, bool idle)

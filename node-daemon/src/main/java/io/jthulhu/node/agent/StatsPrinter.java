@@ -4,13 +4,19 @@ import io.jthulhu.node.bpf.BpfScheduler;
 import io.jthulhu.node.bpf.SchedulerStats;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 
-/** Prints the BPF counters periodically from its own thread, away from the scheduling loop. */
+/**
+ * Prints the BPF counters periodically from its own thread, away from the scheduling loop, with the
+ * CPU time the loop's thread has used (loop_cpu_ms): the scheduler's own overhead.
+ */
 final class StatsPrinter {
     private final Thread thread;
     private volatile boolean stopped;
 
-    private StatsPrinter(BpfScheduler bpf, PrintStream out, long intervalMs) {
+    private StatsPrinter(BpfScheduler bpf, PrintStream out, long intervalMs, long loopThreadId) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         this.thread = intervalMs <= 0 ? null : new Thread(() -> {
             while (!stopped) {
                 try {
@@ -19,7 +25,9 @@ final class StatsPrinter {
                     return;
                 }
                 if (!stopped) {
-                    out.println("JTHULHU stats " + SchedulerStats.read(bpf.shared()).toKeyValues());
+                    long loopCpuNs = threads.getThreadCpuTime(loopThreadId); // -1 if unsupported
+                    out.println("JTHULHU stats " + SchedulerStats.read(bpf.shared()).toKeyValues()
+                            + " loop_cpu_ms=" + (loopCpuNs < 0 ? -1 : loopCpuNs / 1_000_000));
                 }
             }
         }, "jthulhu-stats");
@@ -29,8 +37,9 @@ final class StatsPrinter {
         }
     }
 
+    /** Starts printing; the calling thread is the one that will run the scheduling loop. */
     static StatsPrinter start(BpfScheduler bpf, PrintStream out, long intervalMs) {
-        return new StatsPrinter(bpf, out, intervalMs);
+        return new StatsPrinter(bpf, out, intervalMs, Thread.currentThread().getId());
     }
 
     void stop() {

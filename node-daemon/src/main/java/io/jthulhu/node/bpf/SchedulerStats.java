@@ -10,7 +10,8 @@ public record SchedulerStats(long queued, long javaDispatched, long fallbackDisp
                              long badDispatch, long heartbeats, long kicks, long userPending,
                              long dispatchCalls, long sharedMoves, long sweepNoIdle, long preemptKicks,
                              long starvedMoves, long wakeupDecisions, long wakeupDecisionNs, long wakeupRuns,
-                             long wakeupRunNs, long wakeupSelf, long wakeupWaiting, long cpuIdleNs) {
+                             long wakeupRunNs, long wakeupSelf, long wakeupWaiting, long cpuIdleNs,
+                             long resumed) {
 
     public static SchedulerStats read(ByteBuffer shared) {
         return new SchedulerStats(
@@ -38,7 +39,8 @@ public record SchedulerStats(long queued, long javaDispatched, long fallbackDisp
                 shared.getLong(SharedLayout.WAKEUP_RUN_NS),
                 shared.getLong(SharedLayout.NR_WAKEUP_SELF),
                 shared.getLong(SharedLayout.NR_WAKEUP_WAITING),
-                shared.getLong(SharedLayout.CPU_IDLE_NS));
+                shared.getLong(SharedLayout.CPU_IDLE_NS),
+                shared.getLong(SharedLayout.NR_RESUMED));
     }
 
     /** Share of the tasks that needed a decision which Java decided (1.0 when none needed one). */
@@ -64,7 +66,7 @@ public record SchedulerStats(long queued, long javaDispatched, long fallbackDisp
                 + " wakeup_decisions=" + wakeupDecisions + " wakeup_decision_us=" + averageMicros(wakeupDecisionNs, wakeupDecisions)
                 + " wakeup_run_us=" + averageMicros(wakeupRunNs, wakeupRuns)
                 + " wakeup_self=" + wakeupSelf + " wakeup_waiting=" + wakeupWaiting
-                + " cpu_idle_ms=" + cpuIdleNs / 1_000_000
+                + " cpu_idle_ms=" + cpuIdleNs / 1_000_000 + " resumed=" + resumed
                 + String.format(" java_ratio=%.4f", javaRatio());
     }
 }

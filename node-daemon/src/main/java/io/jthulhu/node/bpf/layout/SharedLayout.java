@@ -26,7 +26,8 @@ public final class SharedLayout {
     public static final int NR_WAKEUP_SELF = WAKEUP_RUN_NS + 8;
     public static final int NR_WAKEUP_WAITING = NR_WAKEUP_SELF + 8;
     public static final int CPU_IDLE_NS = NR_WAKEUP_WAITING + 8;
-    public static final int SIZE = CPU_IDLE_NS + 8;
+    public static final int NR_RESUMED = CPU_IDLE_NS + 8;
+    public static final int SIZE = NR_RESUMED + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -52,6 +53,7 @@ public final class SharedLayout {
             .field("nr_wakeup_self", NR_WAKEUP_SELF, 8)
             .field("nr_wakeup_waiting", NR_WAKEUP_WAITING, 8)
             .field("cpu_idle_ns", CPU_IDLE_NS, 8)
+            .field("nr_resumed", NR_RESUMED, 8)
             .build();
 
     private SharedLayout() {
