@@ -45,6 +45,8 @@ measure() {
 }
 
 kv state_eevdf "$(scx_state)"
+# Timekeeping cost differs a lot under TCG by clock source (BPF reads the clock on every event).
+kv clocksource "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 measure eevdf
 
 forward_daemon_log
