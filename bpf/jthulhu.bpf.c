@@ -349,6 +349,21 @@ static __always_inline void kick_idle_cpu_for(const struct task_struct *p)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
+/*
+ * How a task was just queued: what ops.running publishes for wakeup
+ * preemption (deadline, rank, preemptible) and whether it follows Java's
+ * deadline order (vtime_now and the resume of a preempted task use that).
+ */
+static __always_inline void note_placement(struct task_ctx *tctx, u64 deadline, u32 rank,
+					   bool preemptible, bool ordered)
+{
+	tctx->deadline = deadline;
+	tctx->rank = rank;
+	tctx->preemptible = preemptible;
+	tctx->ordered = ordered;
+	tctx->measure_run = 0;
+}
+
 /* Tasks BPF inserts itself (fallback, pinned, the JVM's helpers) queue FIFO. */
 static __always_inline void insert_shared(struct task_struct *p, u64 slice, u64 enq_flags)
 {
@@ -356,11 +371,7 @@ static __always_inline void insert_shared(struct task_struct *p, u64 slice, u64 
 
 	if (tctx) {
 		tctx->queued_at = bpf_ktime_get_ns();
-		tctx->deadline = JT_DEADLINE_BPF;
-		tctx->rank = JT_RANK_NORMAL;
-		tctx->preemptible = 1;
-		tctx->measure_run = 0;
-		tctx->ordered = 0;
+		note_placement(tctx, JT_DEADLINE_BPF, JT_RANK_NORMAL, true, false);
 	}
 	scx_bpf_dsq_insert(p, JT_DSQ_SHARED, slice, enq_flags);
 	kick_idle_cpu_for(p);
@@ -369,12 +380,8 @@ static __always_inline void insert_shared(struct task_struct *p, u64 slice, u64 
 /* Kernel threads and the scheduling loop: never preempted for a waking task. */
 static __always_inline void mark_not_preemptible(struct task_ctx *tctx)
 {
-	if (!tctx)
-		return;
-	tctx->deadline = 0;
-	tctx->preemptible = 0;
-	tctx->measure_run = 0;
-	tctx->ordered = 0;
+	if (tctx)
+		note_placement(tctx, 0, JT_RANK_NORMAL, false, false);
 }
 
 /*
@@ -510,13 +517,8 @@ static __always_inline void insert_idle_local(struct task_struct *p, u64 enq_fla
 {
 	struct task_ctx *tctx = lookup_task_ctx(p);
 
-	if (tctx) {
-		tctx->deadline = JT_DEADLINE_BPF;
-		tctx->rank = JT_RANK_NORMAL;
-		tctx->preemptible = 1;
-		tctx->measure_run = 0;
-		tctx->ordered = 0;
-	}
+	if (tctx)
+		note_placement(tctx, JT_DEADLINE_BPF, JT_RANK_NORMAL, true, false);
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags);
 	STAT_INC(nr_direct_idle);
 }
@@ -627,11 +629,7 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	deadline = tctx->vtime + runtime * JT_WEIGHT_NICE0 / weight;
 	tctx->weight = 0;
 	tctx->slice = cfg_slice_ns();
-	tctx->deadline = deadline;
-	tctx->rank = JT_RANK_NORMAL;
-	tctx->preemptible = 1;
-	tctx->ordered = 1;
-	tctx->measure_run = 0;
+	note_placement(tctx, deadline, JT_RANK_NORMAL, true, true);
 	tctx->queued_at = bpf_ktime_get_ns();
 	scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), cfg_slice_ns(), deadline, enq_flags);
 	STAT_INC(nr_direct_pinned);
@@ -693,7 +691,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		 * compete by vtime: prioritised, C2 compiling under TCG starved
 		 * the rest of the machine into watchdog stalls.
 		 */
-		if (p->pid == (s32)READ_ONCE(shared.scheduler_tid)) {
+		if (is_scheduler_thread(p)) {
 			mark_not_preemptible(tctx);
 			scx_bpf_dsq_insert(p, JT_DSQ_USERSCHED, cfg_slice_ns(), enq_flags);
 			kick_for_scheduler(p);
@@ -892,12 +890,9 @@ static __noinline void apply_decision(const struct jt_dispatch *d, struct drain_
 	tctx->preempted = 0;
 	flags = d->flags;
 	rank = class_rank(d->sched_class);
-	tctx->deadline = d->vtime;
-	tctx->rank = rank;
-	tctx->preemptible = 1;
+	note_placement(tctx, d->vtime, rank, true, true);
 	tctx->queued_at = bpf_ktime_get_ns();
 	tctx->measure_run = tctx->woke;
-	tctx->ordered = 1;
 	if (tctx->woke) {
 		__sync_fetch_and_add(&shared.wakeup_decision_ns, tctx->queued_at - tctx->sent_at);
 		STAT_INC2(nr_wakeup_decisions);
@@ -1205,26 +1200,8 @@ static __always_inline bool move_shared_to_local(void)
 	return true;
 }
 
-/* Has the head of the FIFO waited longer than a slice? Then it goes before Java's deadlines. */
-static __always_inline bool shared_head_overdue(u64 now)
-{
-	struct bpf_iter_scx_dsq it;
-	struct task_struct *p;
-	bool overdue = false;
-
-	if (!scx_bpf_dsq_nr_queued(JT_DSQ_SHARED))
-		return false;
-	if (!bpf_iter_scx_dsq_new(&it, JT_DSQ_SHARED, 0)) {
-		p = bpf_iter_scx_dsq_next(&it);
-		if (p)
-			overdue = now - task_queued_at(p) > cfg_slice_ns();
-	}
-	bpf_iter_scx_dsq_destroy(&it);
-	return overdue;
-}
-
-/* Deadline of the first task in a Java DSQ; false if it is empty. */
-static __always_inline bool head_deadline(u64 dsq_id, u64 *deadline)
+/* When the first task of @dsq_id was queued and its deadline; false if the DSQ is empty. */
+static __always_inline bool peek_head(u64 dsq_id, u64 *queued_at, u64 *deadline)
 {
 	struct bpf_iter_scx_dsq it;
 	struct task_struct *p;
@@ -1237,6 +1214,7 @@ static __always_inline bool head_deadline(u64 dsq_id, u64 *deadline)
 		if (p) {
 			struct task_ctx *tctx = lookup_task_ctx(p);
 
+			*queued_at = tctx ? tctx->queued_at : 0;
 			*deadline = tctx ? tctx->deadline : 0;
 			found = true;
 		}
@@ -1245,14 +1223,22 @@ static __always_inline bool head_deadline(u64 dsq_id, u64 *deadline)
 	return found;
 }
 
+/* Has the head of the FIFO waited longer than a slice? Then it goes before Java's deadlines. */
+static __always_inline bool shared_head_overdue(u64 now)
+{
+	u64 queued_at, deadline;
+
+	return peek_head(JT_DSQ_SHARED, &queued_at, &deadline) && now - queued_at > cfg_slice_ns();
+}
+
 /* Java's decisions for this CPU, or the oldest for any CPU: the earlier deadline first. */
 static __always_inline bool move_earliest_java_to_local(s32 cpu)
 {
-	u64 own = 0, any = 0;
+	u64 own = 0, any = 0, queued_at;
 
-	if (!head_deadline(cpu_dsq(cpu), &own))
+	if (!peek_head(cpu_dsq(cpu), &queued_at, &own))
 		return scx_bpf_dsq_move_to_local(JT_DSQ_JAVA);
-	if (head_deadline(JT_DSQ_JAVA, &any) && any < own &&
+	if (peek_head(JT_DSQ_JAVA, &queued_at, &any) && any < own &&
 	    scx_bpf_dsq_move_to_local(JT_DSQ_JAVA))
 		return true;
 	return scx_bpf_dsq_move_to_local(cpu_dsq(cpu)) || scx_bpf_dsq_move_to_local(JT_DSQ_JAVA);
@@ -1261,8 +1247,7 @@ static __always_inline bool move_earliest_java_to_local(s32 cpu)
 /* Is @prev the scheduling loop, still runnable after using up its slice? */
 static __always_inline bool prev_is_busy_scheduler(const struct task_struct *prev)
 {
-	return prev && prev->pid == (s32)READ_ONCE(shared.scheduler_tid) &&
-	       (prev->scx.flags & SCX_TASK_QUEUED);
+	return prev && is_scheduler_thread(prev) && (prev->scx.flags & SCX_TASK_QUEUED);
 }
 
 void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)

@@ -4,69 +4,97 @@ import io.jthulhu.node.bpf.layout.SharedLayout;
 import io.jthulhu.node.bpf.layout.StatsLayout;
 import java.nio.ByteBuffer;
 
-/** A snapshot of the BPF-side counters in struct jt_stats. */
-public record SchedulerStats(long queued, long javaDispatched, long fallbackDispatched, long ringFull, long stale,
-                             long directIdle, long directKernel, long directUsersched, long directPinned,
-                             long badDispatch, long heartbeats, long kicks, long userPending,
-                             long dispatchCalls, long sharedMoves, long sweepNoIdle, long preemptKicks,
-                             long starvedMoves, long wakeupDecisions, long wakeupDecisionNs, long wakeupRuns,
-                             long wakeupRunNs, long wakeupSelf, long wakeupWaiting, long cpuIdleNs,
-                             long resumed) {
+/** A snapshot of the BPF-side counters in struct jt_shared, printed as the e2e harness parses them. */
+public final class SchedulerStats {
+
+    /**
+     * One value of struct jt_shared, in print order. A counter without a key is not printed; one
+     * with {@code samples} prints its sum divided by that counter; {@code divisor} scales the unit.
+     */
+    private enum Counter {
+        QUEUED("queued", SharedLayout.STATS + StatsLayout.NR_QUEUED),
+        JAVA_DISPATCHED("java_dispatched", SharedLayout.STATS + StatsLayout.NR_JAVA_DISPATCHED),
+        FALLBACK("fallback", SharedLayout.STATS + StatsLayout.NR_FALLBACK_DISPATCHED),
+        RING_FULL("ring_full", SharedLayout.STATS + StatsLayout.NR_RING_FULL),
+        STALE("stale", SharedLayout.STATS + StatsLayout.NR_STALE),
+        DIRECT_IDLE("direct_idle", SharedLayout.STATS + StatsLayout.NR_DIRECT_IDLE),
+        DIRECT_KERNEL("direct_kernel", SharedLayout.STATS + StatsLayout.NR_DIRECT_KERNEL),
+        DIRECT_USERSCHED("direct_usersched", SharedLayout.STATS + StatsLayout.NR_DIRECT_USERSCHED),
+        DIRECT_PINNED("direct_pinned", SharedLayout.STATS + StatsLayout.NR_DIRECT_PINNED),
+        BAD_DISPATCH("bad_dispatch", SharedLayout.STATS + StatsLayout.NR_BAD_DISPATCH),
+        HEARTBEATS("heartbeats", SharedLayout.STATS + StatsLayout.NR_HEARTBEATS),
+        KICKS("kicks", SharedLayout.STATS + StatsLayout.NR_KICKS),
+        USER_PENDING("user_pending", SharedLayout.NR_USER_PENDING),
+        DISPATCH_CALLS("dispatch_calls", SharedLayout.NR_DISPATCH_CALLS),
+        SHARED_MOVES("shared_moves", SharedLayout.NR_SHARED_MOVES),
+        SWEEP_NO_IDLE("sweep_no_idle", SharedLayout.NR_SWEEP_NO_IDLE),
+        PREEMPT_KICKS("preempt_kicks", SharedLayout.NR_PREEMPT_KICKS),
+        STARVED_MOVES("starved_moves", SharedLayout.NR_STARVED_MOVES),
+        WAKEUP_DECISIONS("wakeup_decisions", SharedLayout.NR_WAKEUP_DECISIONS),
+        WAKEUP_DECISION_NS("wakeup_decision_us", SharedLayout.WAKEUP_DECISION_NS, WAKEUP_DECISIONS, 1_000),
+        WAKEUP_RUNS(null, SharedLayout.NR_WAKEUP_RUNS),
+        WAKEUP_RUN_NS("wakeup_run_us", SharedLayout.WAKEUP_RUN_NS, WAKEUP_RUNS, 1_000),
+        WAKEUP_SELF("wakeup_self", SharedLayout.NR_WAKEUP_SELF),
+        WAKEUP_WAITING("wakeup_waiting", SharedLayout.NR_WAKEUP_WAITING),
+        CPU_IDLE_NS("cpu_idle_ms", SharedLayout.CPU_IDLE_NS, null, 1_000_000),
+        RESUMED("resumed", SharedLayout.NR_RESUMED);
+
+        final String key;
+        final int offset;
+        final Counter samples;
+        final long divisor;
+
+        Counter(String key, int offset) {
+            this(key, offset, null, 1);
+        }
+
+        Counter(String key, int offset, Counter samples, long divisor) {
+            this.key = key;
+            this.offset = offset;
+            this.samples = samples;
+            this.divisor = divisor;
+        }
+    }
+
+    private static final Counter[] COUNTERS = Counter.values();
+
+    private final long[] values = new long[COUNTERS.length];
+
+    private SchedulerStats() {
+    }
 
     public static SchedulerStats read(ByteBuffer shared) {
-        return new SchedulerStats(
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_QUEUED),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_JAVA_DISPATCHED),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_FALLBACK_DISPATCHED),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_RING_FULL),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_STALE),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_DIRECT_IDLE),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_DIRECT_KERNEL),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_DIRECT_USERSCHED),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_DIRECT_PINNED),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_BAD_DISPATCH),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_HEARTBEATS),
-                shared.getLong(SharedLayout.STATS + StatsLayout.NR_KICKS),
-                shared.getLong(SharedLayout.NR_USER_PENDING),
-                shared.getLong(SharedLayout.NR_DISPATCH_CALLS),
-                shared.getLong(SharedLayout.NR_SHARED_MOVES),
-                shared.getLong(SharedLayout.NR_SWEEP_NO_IDLE),
-                shared.getLong(SharedLayout.NR_PREEMPT_KICKS),
-                shared.getLong(SharedLayout.NR_STARVED_MOVES),
-                shared.getLong(SharedLayout.NR_WAKEUP_DECISIONS),
-                shared.getLong(SharedLayout.WAKEUP_DECISION_NS),
-                shared.getLong(SharedLayout.NR_WAKEUP_RUNS),
-                shared.getLong(SharedLayout.WAKEUP_RUN_NS),
-                shared.getLong(SharedLayout.NR_WAKEUP_SELF),
-                shared.getLong(SharedLayout.NR_WAKEUP_WAITING),
-                shared.getLong(SharedLayout.CPU_IDLE_NS),
-                shared.getLong(SharedLayout.NR_RESUMED));
+        SchedulerStats s = new SchedulerStats();
+        for (Counter c : COUNTERS) {
+            s.values[c.ordinal()] = shared.getLong(c.offset);
+        }
+        return s;
+    }
+
+    private long get(Counter c) {
+        return values[c.ordinal()];
     }
 
     /** Share of the tasks that needed a decision which Java decided (1.0 when none needed one). */
     public double javaRatio() {
-        long total = javaDispatched + fallbackDispatched + ringFull;
-        return total == 0 ? 1.0 : (double) javaDispatched / total;
-    }
-
-    /** Average in whole microseconds, 0 without samples. */
-    private static long averageMicros(long sumNs, long samples) {
-        return samples == 0 ? 0 : sumNs / samples / 1000;
+        long total = get(Counter.JAVA_DISPATCHED) + get(Counter.FALLBACK) + get(Counter.RING_FULL);
+        return total == 0 ? 1.0 : (double) get(Counter.JAVA_DISPATCHED) / total;
     }
 
     /** One line of space-separated key=value pairs, the format the e2e harness parses. */
     public String toKeyValues() {
-        return "queued=" + queued + " java_dispatched=" + javaDispatched + " fallback=" + fallbackDispatched
-                + " ring_full=" + ringFull + " stale=" + stale + " direct_idle=" + directIdle
-                + " direct_kernel=" + directKernel + " direct_usersched=" + directUsersched
-                + " direct_pinned=" + directPinned + " bad_dispatch=" + badDispatch
-                + " heartbeats=" + heartbeats + " kicks=" + kicks + " user_pending=" + userPending
-                + " dispatch_calls=" + dispatchCalls + " shared_moves=" + sharedMoves + " sweep_no_idle=" + sweepNoIdle
-                + " preempt_kicks=" + preemptKicks + " starved_moves=" + starvedMoves
-                + " wakeup_decisions=" + wakeupDecisions + " wakeup_decision_us=" + averageMicros(wakeupDecisionNs, wakeupDecisions)
-                + " wakeup_run_us=" + averageMicros(wakeupRunNs, wakeupRuns)
-                + " wakeup_self=" + wakeupSelf + " wakeup_waiting=" + wakeupWaiting
-                + " cpu_idle_ms=" + cpuIdleNs / 1_000_000 + " resumed=" + resumed
-                + String.format(" java_ratio=%.4f", javaRatio());
+        StringBuilder line = new StringBuilder(512);
+        for (Counter c : COUNTERS) {
+            if (c.key == null) {
+                continue;
+            }
+            long value = get(c);
+            if (c.samples != null) {
+                long n = get(c.samples);
+                value = n == 0 ? 0 : value / n;
+            }
+            line.append(line.length() == 0 ? "" : " ").append(c.key).append('=').append(value / c.divisor);
+        }
+        return line.append(String.format(" java_ratio=%.4f", javaRatio())).toString();
     }
 }

@@ -1,0 +1,45 @@
+package io.jthulhu.node.bpf;
+
+import io.jthulhu.node.bpf.layout.SharedLayout;
+import io.jthulhu.node.bpf.layout.StatsLayout;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The stats line the e2e harness parses: every key, its unit, and the derived values. */
+class SchedulerStatsTest {
+    @Test
+    void printsEveryCounterWithItsUnitAndTheDerivedValues() {
+        ByteBuffer shared = ByteBuffer.allocate(SharedLayout.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        shared.putLong(SharedLayout.STATS + StatsLayout.NR_QUEUED, 100);
+        shared.putLong(SharedLayout.STATS + StatsLayout.NR_JAVA_DISPATCHED, 90);
+        shared.putLong(SharedLayout.STATS + StatsLayout.NR_FALLBACK_DISPATCHED, 6);
+        shared.putLong(SharedLayout.STATS + StatsLayout.NR_RING_FULL, 4);
+        shared.putLong(SharedLayout.STATS + StatsLayout.NR_KICKS, 7);
+        shared.putLong(SharedLayout.NR_USER_PENDING, 3);
+        shared.putLong(SharedLayout.NR_WAKEUP_DECISIONS, 4);
+        shared.putLong(SharedLayout.WAKEUP_DECISION_NS, 10_000_000);
+        shared.putLong(SharedLayout.NR_WAKEUP_RUNS, 0);
+        shared.putLong(SharedLayout.WAKEUP_RUN_NS, 123_456);
+        shared.putLong(SharedLayout.CPU_IDLE_NS, 2_500_000_000L);
+        shared.putLong(SharedLayout.NR_RESUMED, 11);
+
+        SchedulerStats stats = SchedulerStats.read(shared);
+
+        assertThat(stats.javaRatio()).isEqualTo(0.9);
+        assertThat(stats.toKeyValues()).isEqualTo("queued=100 java_dispatched=90 fallback=6 ring_full=4 stale=0"
+                + " direct_idle=0 direct_kernel=0 direct_usersched=0 direct_pinned=0 bad_dispatch=0 heartbeats=0"
+                + " kicks=7 user_pending=3 dispatch_calls=0 shared_moves=0 sweep_no_idle=0 preempt_kicks=0"
+                + " starved_moves=0 wakeup_decisions=4 wakeup_decision_us=2500 wakeup_run_us=0 wakeup_self=0"
+                + " wakeup_waiting=0 cpu_idle_ms=2500 resumed=11 java_ratio=0.9000");
+    }
+
+    @Test
+    void noTaskNeedingADecisionMeansAFullJavaRatio() {
+        ByteBuffer shared = ByteBuffer.allocate(SharedLayout.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(SchedulerStats.read(shared).javaRatio()).isEqualTo(1.0);
+    }
+}
