@@ -2,7 +2,7 @@
 # Runs one Jthulhu scenario on a real sched_ext kernel in a QEMU (TCG) VM, from the repository root:
 #   e2e/vm/run.sh <scenario>          scenarios: the files in e2e/vm/scenarios/ (stress, stall, compare, hotplug)
 # Installs host packages, fetches the kernel, builds the node daemon, builds the initramfs, boots the
-# VM (one retry if the boot itself fails or panics), and judges the scenario's JT_KV facts on the host.
+# VM (up to two retries if the boot itself fails or panics), and judges the scenario's JT_KV facts on the host.
 # Exit status 0 only if the scenario passed. The last line of stdout is always
 #   RESULT scenario=<name> pass=true|false [reason=<why>] <scenario keys...> boot_s=... wall_s=... log=...
 # Environment:
@@ -124,6 +124,8 @@ boot() {
   fi
 }
 
+# Boots per run: a panic at 1 s uptime, before any scenario code, was seen twice in a row.
+max_boots=3
 attempt=1
 retry_reason=
 while :; do
@@ -132,12 +134,12 @@ while :; do
   boot "$log"
   say "VM run ended: $outcome (kernel reached /init after ${boot_s:-?} s uptime, ${boot_wall_s:-?} s wall)"
   # Kernel panics under TCG are mostly platform artefacts (PLATFORM.md: ~1 boot in 10; also seen mid-run
-  # as an int3 Oops while the kernel live-patches its text): run once more, and say so in the RESULT.
-  case $outcome in boot_failed|panic) [ "$attempt" -eq 1 ] || break ;; *) break ;; esac
-  grep -aE 'Kernel panic|Fatal exception|Oops' "$log" | head -n 3 | sed 's/^/[vm-harness] first run failed: /'
-  say "first run's console log kept: $log"
+  # as an int3 Oops while the kernel live-patches its text): run again, and say so in the RESULT.
+  case $outcome in boot_failed|panic) [ "$attempt" -lt "$max_boots" ] || break ;; *) break ;; esac
+  grep -aE 'Kernel panic|Fatal exception|Oops' "$log" | head -n 3 | sed "s/^/[vm-harness] run $attempt failed: /"
+  say "run $attempt's console log kept: $log"
   retry_reason=$outcome
-  attempt=2
+  attempt=$((attempt + 1))
 done
 
 say "console log: $log"
