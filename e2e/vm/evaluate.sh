@@ -83,6 +83,10 @@ case $scenario in
     printf '%-34s %12s %12s %10s\n' "metric (one boot, TCG)" EEVDF Jthulhu ratio
     printf '%-34s %12s %12s %10s\n' "hackbench -g 4 -l 200, median s" "$(get hackbench_eevdf)" \
       "$(get hackbench_jthulhu)" "${kv[hackbench_ratio]}"
+    kv[hackbench_ctxt_ratio]=$(ratio "$(get hackbench_ctxt_jthulhu)" "$(get hackbench_ctxt_eevdf)")
+    printf '%-34s %12s %12s %10s\n' "hackbench context switches, median" "$(get hackbench_ctxt_eevdf)" \
+      "$(get hackbench_ctxt_jthulhu)" "${kv[hackbench_ctxt_ratio]}"
+    printf '%-34s %12s %12s %10s\n' "hackbench, daemon's CPU share %" - "$(get hackbench_daemon_cpu_pct_jthulhu)" -
     for load in idle load; do
       for stat in avg p99 max; do
         [ $load = idle ] && r=${kv[lat_idle_${stat}_ratio]} || r=${kv[lat_${stat}_ratio]}
@@ -93,7 +97,7 @@ case $scenario in
     echo "ratios: hackbench_ratio = eevdf_time / jthulhu_time (throughput, goal >= 0.95);" \
       "lat_*_ratio = jthulhu / eevdf (latency, goal <= 1; lat_* = under stress-ng --cpu 4, lat_idle_* = idle)"
     echo "goal (throughput >= 0.95x EEVDF, load latency avg and p99 no worse): goal_met=${kv[goal_met]} (reported, not a failure)"
-    result_keys=(hackbench_eevdf hackbench_jthulhu hackbench_ratio lat_avg_ratio lat_p99_ratio lat_max_ratio
+    result_keys=(hackbench_eevdf hackbench_jthulhu hackbench_ratio hackbench_ctxt_ratio lat_avg_ratio lat_p99_ratio lat_max_ratio
                  lat_idle_avg_ratio lat_idle_p99_ratio lat_idle_max_ratio goal_met ejections daemon_start_failures)
     ;;
   hotplug)

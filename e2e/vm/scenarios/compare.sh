@@ -1,7 +1,8 @@
 #!/bin/sh
 # compare: the same workloads in one boot, first under the kernel's default scheduler (EEVDF, daemon not
-# running), then under Jthulhu: hackbench -g 4 -l 200 (median of 3 runs, seconds) and cyclictest wake-up
-# latency (avg/p99/max, microseconds) idle and under stress-ng --cpu 4. Reports raw figures only.
+# running), then under Jthulhu, then hackbench under EEVDF once more: hackbench -g 4 -l 200 (median of 3 runs
+# under Jthulhu and of 6 under EEVDF, seconds; context switches per run) and cyclictest wake-up latency
+# (avg/p99/max, microseconds) idle and under stress-ng --cpu 4. Reports raw figures only.
 . /scenarios/lib.sh
 HACKBENCH_RUNS=${jt_hackbench_runs:-3}
 CYCLIC_LOOPS=${jt_cyclic_loops:-3000}
@@ -22,19 +23,55 @@ latency() {
   kv "lat_$1_max_$2" "$(tail -n 1 "$out.sorted")"
 }
 
-# measure <label>: every workload under whichever scheduler is active now.
-measure() {
-  say "measuring under $1 (sched_ext state: $(scx_state))"
-  : > /tmp/hackbench.$1
+context_switches() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+# CPU time of all CPUs together, and of the daemon's process (0 when it is not running), in clock ticks.
+machine_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t }' /proc/stat; }
+daemon_ticks() {
+  if [ -n "${DAEMON_PID:-}" ] && [ -r "/proc/$DAEMON_PID/stat" ]; then
+    sed 's/^.*) //' "/proc/$DAEMON_PID/stat" | awk '{ print $12 + $13 }'
+  else
+    echo 0
+  fi
+}
+
+# hackbench_runs <label> <file suffix>: HACKBENCH_RUNS runs under whichever scheduler is active now; appends
+# their times and context switches to /tmp/hackbench.<label>, and reports the daemon's CPU share.
+hackbench_runs() {
+  ticks_before=$(machine_ticks)
+  daemon_before=$(daemon_ticks)
+  set_file=/tmp/hackbench_set.$1$2
+  : > "$set_file"
   i=0
   while [ "$i" -lt "$HACKBENCH_RUNS" ]; do
-    hackbench -g 4 -l 200 | sed -n 's/^Time: *//p' >> /tmp/hackbench.$1
+    before=$(context_switches)
+    hackbench -g 4 -l 200 | sed -n 's/^Time: *//p' >> "$set_file"
+    echo $(( $(context_switches) - before )) >> /tmp/hackbench_ctxt.$1
     i=$((i + 1))
   done
-  kv "hackbench_runs_$1" "$(paste -sd, /tmp/hackbench.$1)"
-  if [ "$(wc -l < /tmp/hackbench.$1)" -eq "$HACKBENCH_RUNS" ]; then
-    kv "hackbench_$1" "$(sort -n /tmp/hackbench.$1 | sed -n "$(( (HACKBENCH_RUNS + 1) / 2 ))p")"
-  fi
+  cat "$set_file" >> /tmp/hackbench.$1
+  kv "hackbench_runs_$1$2" "$(paste -sd, "$set_file")"
+  # The daemon's share of all CPU time while hackbench ran: what the user-space scheduler costs.
+  [ "$1" = eevdf ] || kv "hackbench_daemon_cpu_pct_$1" "$(awk -v d=$(( $(daemon_ticks) - daemon_before )) \
+    -v t=$(( $(machine_ticks) - ticks_before )) 'BEGIN { printf "%.1f\n", (t > 0 ? 100 * d / t : 0) }')"
+}
+
+# The daemon's threads that used CPU so far (ticks; JIT compilers, GC, the scheduling loop), busiest first.
+daemon_threads() {
+  for t in /proc/"$DAEMON_PID"/task/*; do
+    [ -r "$t/stat" ] && echo "$(sed 's/^.*) //' "$t/stat" | awk '{ print $12 + $13, $12 "u/" $13 "s" }') $(tr ' ' _ < "$t/comm")"
+  done | sort -rn | head -n 6 | awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $3, $2 }'
+}
+
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+# hackbench_summary <label> <expected runs>: the median time and context switches of all runs of <label>.
+hackbench_summary() {
+  kv "hackbench_ctxt_$1" "$(median /tmp/hackbench_ctxt.$1)"
+  [ "$(wc -l < /tmp/hackbench.$1)" -eq "$2" ] && kv "hackbench_$1" "$(median /tmp/hackbench.$1)"
+}
+
+# latencies <label>: cyclictest idle, then under stress-ng --cpu 4.
+latencies() {
   latency idle "$1"
   stress-ng --cpu 4 --timeout 3600s --quiet &
   load_pid=$!
@@ -44,10 +81,16 @@ measure() {
   wait "$load_pid"
 }
 
+# EEVDF runs hackbench before and after Jthulhu (A-B-A), so a drift of the host's speed during the boot
+# does not count for or against either scheduler; its figure is the median of both sets of runs.
+: > /tmp/hackbench.eevdf; : > /tmp/hackbench_ctxt.eevdf; : > /tmp/hackbench.jthulhu; : > /tmp/hackbench_ctxt.jthulhu
 kv state_eevdf "$(scx_state)"
 # Timekeeping cost differs a lot under TCG by clock source (BPF reads the clock on every event).
 kv clocksource "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
-measure eevdf
+say "measuring under eevdf (sched_ext state: $(scx_state))"
+hackbench_runs eevdf ""
+latencies eevdf
+eevdf_runs=$HACKBENCH_RUNS
 
 forward_daemon_log
 if ! start_attached; then
@@ -55,7 +98,12 @@ if ! start_attached; then
   kill -9 "$DAEMON_PID" 2>/dev/null
 else
   kv attached true
-  measure jthulhu
+  say "measuring under jthulhu (sched_ext state: $(scx_state))"
+  say "daemon threads' CPU ticks before hackbench: $(daemon_threads)"
+  hackbench_runs jthulhu ""
+  say "daemon threads' CPU ticks after hackbench: $(daemon_threads)"
+  latencies jthulhu
+  hackbench_summary jthulhu "$HACKBENCH_RUNS"
   kv state_jthulhu "$(scx_state)"
   kill -TERM "$DAEMON_PID"
   ( sleep 30; kill -9 "$DAEMON_PID" 2>/dev/null ) &
@@ -65,7 +113,13 @@ else
   counters=$(daemon_totals)
   kv sessions "$(field "$counters" sessions)"
   report_counters "$counters"
+  if [ "$(scx_state)" = disabled ]; then
+    say "measuring under eevdf again"
+    hackbench_runs eevdf _after
+    eevdf_runs=$((HACKBENCH_RUNS * 2))
+  fi
 fi
+hackbench_summary eevdf "$eevdf_runs"
 kv ejections "$(count_ejections)"
 sleep 1
 dump_scx_dmesg

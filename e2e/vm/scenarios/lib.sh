@@ -2,7 +2,11 @@
 # Scenarios report facts as "JT_KV key=value" lines (no spaces in values); the host decides pass/fail.
 
 JAR=/opt/jthulhu/jthulhu-node-daemon.jar
-JVM_OPTS="-Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC -Xss512k"
+# Kernel option jt_jvm_opts=-XX:A,-XX:B adds JVM options (for experiments; commas become spaces).
+# The daemon's JVM: fixed, pre-touched heap (no page faults, no heap growth); C1 only, because C2 kept
+# compiling for minutes after attach under TCG and took 10-12 % of the machine from the workloads there,
+# while C1 code decides a task in well under a microsecond anyway.
+JVM_OPTS="-Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 $(echo "${jt_jvm_opts:-}" | tr , ' ')"
 DAEMON_LOG=/tmp/daemon.log
 SCX=/sys/kernel/sched_ext
 ATTACH_TIMEOUT_MS=${jt_attach_timeout_ms:-180000}
