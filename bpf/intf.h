@@ -151,7 +151,8 @@ enum jt_config_flags {
  * Tunables in .rodata (const volatile), written by Java between open and
  * load. Zero values are replaced with the defaults in jthulhu.bpf.c
  * (fallback 50 ms, slice 5 ms, heartbeat 10 ms, preemption margin 1 ms,
- * starvation bound 1 s). flags == 0 is honoured as
+ * starvation bound 1 s); wake_batch_ns == 0 means "wake Java at once".
+ * flags == 0 is honoured as
  * "no bypass"; the default flags (DIRECT_PINNED | DIRECT_IDLE) apply only
  * when the whole struct is zero, i.e. when nothing was configured.
  */
@@ -163,6 +164,13 @@ struct jt_config {
 	u64 heartbeat_ns;		/* bpf_timer period */
 	u64 preempt_margin_ns;		/* wakeup preemption: deadline lead needed (default 1 ms) */
 	u64 starvation_ns;		/* a Java decision waiting longer is served FIFO (default 1 s) */
+	/*
+	 * While every CPU is busy, a queued record that is not latency-critical
+	 * wakes Java only once the oldest such record waited this long (or a
+	 * CPU runs out of work, or JT_WAKE_BATCH_MAX records wait): one wakeup
+	 * of the scheduling loop then serves a batch.
+	 */
+	u64 wake_batch_ns;
 };
 
 /*
@@ -217,6 +225,8 @@ struct jt_shared {
 	u64 nr_wakeup_waiting;		/* woken tasks that found no idle CPU and nothing to preempt */
 	u64 cpu_idle_ns;		/* time CPUs spent idle, summed over CPUs (from ops.update_idle) */
 	u64 nr_resumed;			/* preempted tasks re-queued by BPF with the slice they had left */
+	u64 nr_wake_deferred;		/* records sent without waking Java (wake_batch_ns) */
+	u64 nr_wake_nudges;		/* wakeups of Java for deferred records */
 };
 
 #endif /* __JTHULHU_INTF_H */

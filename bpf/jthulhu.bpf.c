@@ -24,6 +24,11 @@
  * their CPU. Java's decisions queue by deadline on a CPU, or FIFO for any CPU;
  * a woken task may preempt the CPU running the latest deadline.
  *
+ * Waking Java costs a busy CPU two context switches and an IPI: while every
+ * CPU is busy, records that Java could not run sooner anyway are committed
+ * without a wakeup, and one wakeup (a short "nudge" record) serves the batch
+ * after jt_config.wake_batch_ns, or as soon as a CPU runs out of work.
+ *
  * CPU hotplug: ops.cpu_online/cpu_offline are deliberately not implemented,
  * so the kernel exits the scheduler with SCX_ECODE_ACT_RESTART |
  * SCX_ECODE_RSN_HOTPLUG in shared.exit.exit_code; Java reloads it.
@@ -66,6 +71,8 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_DEFAULT_PREEMPT_MARGIN_NS	(1 * JT_NSEC_PER_MSEC)
 #define JT_DEFAULT_STARVATION_NS	(1000 * JT_NSEC_PER_MSEC)
 #define JT_DEFAULT_FLAGS	(JT_CFG_DIRECT_PINNED | JT_CFG_DIRECT_IDLE)
+/* Deferred records that wake Java at once however young: a full batch. */
+#define JT_WAKE_BATCH_MAX	64
 /* The policy engine's default runtime cap, for the deadlines BPF gives single-CPU tasks. */
 #define JT_PINNED_RUNTIME_CAP_NS (100 * JT_NSEC_PER_MSEC)
 
@@ -118,6 +125,7 @@ struct jt_private {
 	u64 last_revive_ns;	/* last attempt to re-arm a dead heartbeat */
 	u32 rescue_cpu;		/* next per-CPU DSQ the starvation guard checks */
 	u32 pad;
+	u64 unwoken_since;	/* when the oldest record that did not wake Java was sent; 0 = none */
 };
 static struct jt_private priv SEC(".data.jt_private");
 
@@ -236,7 +244,7 @@ static __always_inline bool config_is_zero(void)
 {
 	return !jt_config.usersched_tgid && !jt_config.flags && !jt_config.fallback_ns &&
 	       !jt_config.default_slice_ns && !jt_config.heartbeat_ns &&
-	       !jt_config.preempt_margin_ns && !jt_config.starvation_ns;
+	       !jt_config.preempt_margin_ns && !jt_config.starvation_ns && !jt_config.wake_batch_ns;
 }
 
 static __always_inline u32 cfg_flags(void)
@@ -267,6 +275,12 @@ static __always_inline u64 cfg_preempt_margin_ns(void)
 static __always_inline u64 cfg_starvation_ns(void)
 {
 	return jt_config.starvation_ns ?: JT_DEFAULT_STARVATION_NS;
+}
+
+/* 0: every record wakes Java at once. */
+static __always_inline u64 cfg_wake_batch_ns(void)
+{
+	return jt_config.wake_batch_ns;
 }
 
 /*
@@ -470,43 +484,6 @@ static __noinline void fill_queued_task(struct jt_queued_task *rec, struct task_
 		tctx->weight = rec->policy.weight;
 }
 
-/*
- * Send @p to Java. Returns false if it could not be sent (ring or FIFO full);
- * the caller then inserts it itself.
- */
-static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx *tctx,
-					 u64 enq_flags)
-{
-	struct jt_queued_task *rec;
-	struct jt_fifo_entry entry;
-	u64 seq;
-
-	rec = bpf_ringbuf_reserve(&queued, sizeof(*rec), 0);
-	if (!rec)
-		return false;
-	seq = ++tctx->seq;
-	fill_queued_task(rec, p, tctx, enq_flags, seq);
-
-	/* Pending before Java can see the record, or its answer would be stale. */
-	WRITE_ONCE(tctx->pending_seq, seq);
-	__sync_fetch_and_add(&shared.nr_user_pending, 1);
-
-	entry.pid = p->pid;
-	entry.pad = 0;
-	entry.seq = seq;
-	entry.enqueued_at = rec->enqueued_at;
-	if (bpf_map_push_elem(&pending_fifo, &entry, 0)) {
-		/* No fallback entry means no liveness guarantee: don't send. */
-		bpf_ringbuf_discard(rec, 0);
-		claim(tctx, seq);
-		return false;
-	}
-	/* Default wakeup: a consumer blocked in epoll on the ring wakes up. */
-	bpf_ringbuf_submit(rec, 0);
-	STAT_INC(nr_queued);
-	return true;
-}
-
 static __always_inline bool is_scheduler_thread(const struct task_struct *p)
 {
 	return is_usersched(p) && p->pid == (s32)READ_ONCE(shared.scheduler_tid);
@@ -645,6 +622,147 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	}
 }
 
+static __always_inline u32 class_rank(u32 sched_class)
+{
+	switch (sched_class) {
+	case JT_CLASS_LATENCY_CRITICAL:
+		return JT_RANK_LATENCY_CRITICAL;
+	case JT_CLASS_BATCH:
+		return JT_RANK_BATCH;
+	case JT_CLASS_IDLE:
+		return JT_RANK_IDLE;
+	default:
+		return JT_RANK_NORMAL;
+	}
+}
+
+/*
+ * May @rec wait for a batch before it wakes Java? Waking the scheduling loop
+ * costs two context switches and an IPI on a busy CPU; under hackbench that
+ * was one wakeup per 2-3 records. A record waits only if Java's answer could
+ * not run it sooner anyway: no CPU is idle, it is not latency-critical, and,
+ * for a wakeup, no CPU runs a task it could preempt even with the earliest
+ * deadline Java can give it (its vtime: Java adds to it, never subtracts).
+ */
+static __always_inline bool wake_deferrable(struct task_struct *p, const struct jt_queued_task *rec)
+{
+	u32 rank = JT_RANK_NORMAL, flags = JT_DISPATCH_PREEMPT;
+	const struct cpumask *idle;
+	bool none_idle;
+
+	if (!cfg_wake_batch_ns())
+		return false;
+	if (rec->policy.flags & JT_POLICY_PRESENT) {
+		u32 sched_class = rec->policy.sched_class;
+
+		if (sched_class == JT_CLASS_LATENCY_CRITICAL)
+			return false;
+		/* The flags PolicyEngine sets on a wakeup decision. */
+		rank = class_rank(sched_class);
+		if (sched_class == JT_CLASS_BATCH || sched_class == JT_CLASS_IDLE)
+			flags = 0;
+		if ((rec->policy.flags & JT_POLICY_PREEMPT) && sched_class != JT_CLASS_IDLE)
+			flags |= JT_DISPATCH_PREEMPT_CLASS;
+	}
+	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA) >=
+	    JT_WAKE_BATCH_MAX * (sizeof(*rec) + BPF_RINGBUF_HDR_SZ))
+		return false;
+	idle = scx_bpf_get_idle_cpumask();
+	none_idle = bpf_cpumask_empty(idle);
+	scx_bpf_put_idle_cpumask(idle);
+	if (!none_idle)
+		return false;
+	if (!(rec->flags & JT_TASK_WAKEUP) || !flags)
+		return true;
+	return find_victim(p, -1, rec->vtime, rank, flags) < 0;
+}
+
+/* Commit @rec to the queued ring, waking the scheduling loop now or leaving it for a batch. */
+static __always_inline void submit_queued(struct task_struct *p, struct jt_queued_task *rec)
+{
+	u64 sent_at = rec->enqueued_at;
+
+	if (wake_deferrable(p, rec)) {
+		bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+		/*
+		 * Marked after the commit: a batch wakeup that raced with it and
+		 * found the record still being written leaves the mark to us.
+		 */
+		if (!READ_ONCE(priv.unwoken_since))
+			WRITE_ONCE(priv.unwoken_since, sent_at);
+		STAT_INC2(nr_wake_deferred);
+		return;
+	}
+	/*
+	 * The default wakes the consumer only if the ring was empty: with
+	 * deferred records ahead of this one it must be forced.
+	 */
+	if (READ_ONCE(priv.unwoken_since)) {
+		WRITE_ONCE(priv.unwoken_since, 0);
+		bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
+		return;
+	}
+	bpf_ringbuf_submit(rec, 0);
+}
+
+/*
+ * Wake the scheduling loop for deferred records once the oldest waited
+ * wake_batch_ns, or at once if @now_needed (a CPU has nothing to run). Only a
+ * commit can wake a ring consumer, so this commits a short record that Java
+ * skips.
+ */
+static __always_inline void wake_java_for_batch(u64 now, bool now_needed)
+{
+	u64 since = READ_ONCE(priv.unwoken_since);
+	u64 nudge = 0;
+
+	if (!since || (!now_needed && now - since < cfg_wake_batch_ns()))
+		return;
+	if (__sync_val_compare_and_swap(&priv.unwoken_since, since, 0) != since)
+		return;
+	/* Java may have taken them meanwhile, on a wakeup of its own. */
+	if (!bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA))
+		return;
+	if (!bpf_ringbuf_output(&queued, &nudge, sizeof(nudge), BPF_RB_FORCE_WAKEUP))
+		STAT_INC2(nr_wake_nudges);
+}
+
+/*
+ * Send @p to Java. Returns false if it could not be sent (ring or FIFO full);
+ * the caller then inserts it itself.
+ */
+static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx *tctx,
+					 u64 enq_flags)
+{
+	struct jt_queued_task *rec;
+	struct jt_fifo_entry entry;
+	u64 seq;
+
+	rec = bpf_ringbuf_reserve(&queued, sizeof(*rec), 0);
+	if (!rec)
+		return false;
+	seq = ++tctx->seq;
+	fill_queued_task(rec, p, tctx, enq_flags, seq);
+
+	/* Pending before Java can see the record, or its answer would be stale. */
+	WRITE_ONCE(tctx->pending_seq, seq);
+	__sync_fetch_and_add(&shared.nr_user_pending, 1);
+
+	entry.pid = p->pid;
+	entry.pad = 0;
+	entry.seq = seq;
+	entry.enqueued_at = rec->enqueued_at;
+	if (bpf_map_push_elem(&pending_fifo, &entry, 0)) {
+		/* No fallback entry means no liveness guarantee: don't send. */
+		bpf_ringbuf_discard(rec, 0);
+		claim(tctx, seq);
+		return false;
+	}
+	submit_queued(p, rec);
+	STAT_INC(nr_queued);
+	return true;
+}
+
 s32 BPF_STRUCT_OPS(jt_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
@@ -760,20 +878,6 @@ void BPF_STRUCT_OPS(jt_dequeue, struct task_struct *p, u64 deq_flags)
 
 	if (tctx)
 		cancel_pending(tctx);
-}
-
-static __always_inline u32 class_rank(u32 sched_class)
-{
-	switch (sched_class) {
-	case JT_CLASS_LATENCY_CRITICAL:
-		return JT_RANK_LATENCY_CRITICAL;
-	case JT_CLASS_BATCH:
-		return JT_RANK_BATCH;
-	case JT_CLASS_IDLE:
-		return JT_RANK_IDLE;
-	default:
-		return JT_RANK_NORMAL;
-	}
 }
 
 struct drain_ctx {
@@ -1131,6 +1235,7 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 	}
 	rescue_starved(now);
 	kick_idle_cpus_with_work();
+	wake_java_for_batch(now, false);
 	bpf_timer_start(timer, cfg_heartbeat_ns(), 0);
 	return 0;
 }
@@ -1173,10 +1278,11 @@ static __always_inline void revive_heartbeat(void)
 }
 
 /* An idle CPU takes work Java meant for a busy one rather than stay idle. */
-static __always_inline void steal_from_other_cpus(s32 self)
+static __always_inline bool steal_from_other_cpus(s32 self)
 {
 	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
 	struct bpf_iter_num it;
+	bool stolen = false;
 	int *i;
 
 	bpf_iter_num_new(&it, 1, JT_STEAL_SCAN_MAX);
@@ -1186,10 +1292,13 @@ static __always_inline void steal_from_other_cpus(s32 self)
 		if (!nr_cpus || *i >= nr_cpus)
 			break;
 		victim = ((u32)self + (u32)*i) % nr_cpus;
-		if (scx_bpf_dsq_move_to_local(cpu_dsq(victim)))
+		if (scx_bpf_dsq_move_to_local(cpu_dsq(victim))) {
+			stolen = true;
 			break;
+		}
 	}
 	bpf_iter_num_destroy(&it);
+	return stolen;
 }
 
 static __always_inline bool move_shared_to_local(void)
@@ -1279,6 +1388,7 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	}
 	dispatch_overdue();
 	revive_heartbeat();
+	wake_java_for_batch(bpf_ktime_get_ns(), false);
 
 	if (got_task)
 		return;
@@ -1291,7 +1401,10 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 		return;
 	if (sched_yields && scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED))
 		return;
-	steal_from_other_cpus(cpu);
+	if (steal_from_other_cpus(cpu))
+		return;
+	/* Nothing to run here: deferred records must not wait for a batch. */
+	wake_java_for_batch(bpf_ktime_get_ns(), true);
 }
 
 void BPF_STRUCT_OPS(jt_runnable, struct task_struct *p, u64 enq_flags)
@@ -1361,6 +1474,12 @@ void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 	/* Preempted (a waking task, the scheduling loop, a higher class) with slice left? */
 	tctx->preempted = runnable && tctx->ordered && used + JT_RESUME_MIN_SLICE_NS < tctx->slice;
 	tctx->slice = tctx->preempted ? tctx->slice - used : 0;
+}
+
+/* CPUs busy with long slices call ops.dispatch rarely: the tick bounds a batch's wait too. */
+void BPF_STRUCT_OPS(jt_tick, struct task_struct *p)
+{
+	wake_java_for_batch(bpf_ktime_get_ns(), false);
 }
 
 void BPF_STRUCT_OPS(jt_update_idle, s32 cpu, bool idle)
@@ -1457,6 +1576,7 @@ struct sched_ext_ops jthulhu = {
 	.runnable		= (void *)jt_runnable,
 	.running		= (void *)jt_running,
 	.stopping		= (void *)jt_stopping,
+	.tick			= (void *)jt_tick,
 	.update_idle		= (void *)jt_update_idle,
 	.init_task		= (void *)jt_init_task,
 	.init			= (void *)jt_init,

@@ -14,10 +14,13 @@ package io.jthulhu.node.agent;
  * @param preemptMarginNanos a waking task preempts a running one whose deadline is later by more than this
  * @param starvationNanos  a decision waiting longer in the deadline queue is served first-come first-served
  * @param minSliceNanos    no slice is shorter, however many tasks wait (the slice shrinks as the queue grows)
+ * @param wakeBatchNanos   while every CPU is busy, a queued task that is not latency-critical wakes the
+ *                         scheduling loop only after the oldest such task waited this long (0: at once);
+ *                         below fallbackNanos, or BPF would dispatch the batch itself
  */
 public record AgentConfig(long fallbackNanos, long sliceNanos, long heartbeatNanos, boolean directIdle,
                           boolean directPinned, long statsIntervalMs, boolean lockMemory, long maxBackoffMs,
-                          long preemptMarginNanos, long starvationNanos, long minSliceNanos) {
+                          long preemptMarginNanos, long starvationNanos, long minSliceNanos, long wakeBatchNanos) {
 
     public AgentConfig {
         requireRange("fallbackNanos", fallbackNanos, 1_000_000L, 2_000_000_000L); // well under the 5 s watchdog
@@ -28,6 +31,7 @@ public record AgentConfig(long fallbackNanos, long sliceNanos, long heartbeatNan
         requireRange("preemptMarginNanos", preemptMarginNanos, 1L, 1_000_000_000L);
         requireRange("starvationNanos", starvationNanos, 10_000_000L, 4_000_000_000L); // under the 5 s watchdog
         requireRange("minSliceNanos", minSliceNanos, 10_000L, sliceNanos);
+        requireRange("wakeBatchNanos", wakeBatchNanos, 0, Math.min(100_000_000L, fallbackNanos / 2));
     }
 
     private static void requireRange(String field, long value, long min, long max) {

@@ -82,7 +82,7 @@ public final class SchedulerAgent {
             bpf.attach(sysfs);
             out.println("JTHULHU attached ops=" + sysfs.attachedOps() + " enable_seq=" + sysfs.enableSeq());
             loop = current;
-            StatsPrinter stats = StatsPrinter.start(bpf, out, config.statsIntervalMs());
+            StatsPrinter stats = StatsPrinter.start(bpf, out, config.statsIntervalMs(), current);
             try {
                 current.run(() -> stopRequested);
             } finally {
@@ -125,6 +125,7 @@ public final class SchedulerAgent {
         c.putLong(ConfigLayout.HEARTBEAT_NS, config.heartbeatNanos());
         c.putLong(ConfigLayout.PREEMPT_MARGIN_NS, config.preemptMarginNanos());
         c.putLong(ConfigLayout.STARVATION_NS, config.starvationNanos());
+        c.putLong(ConfigLayout.WAKE_BATCH_NS, config.wakeBatchNanos());
     }
 
     private void lockMemory() {

@@ -42,6 +42,14 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     private final Memory epollEvents = new Memory(Libc.EPOLL_EVENT_SIZE * 4L);
     private volatile boolean wakeRequested;
 
+    /** Loop activity: passes over the rings, sleeps in epoll, records taken. */
+    static final int PASSES = 0;
+    static final int SLEEPS = 1;
+    static final int RECORDS = 2;
+    /** Written by the loop thread only, read by the stats thread: opaque, so no fence on the hot path. */
+    private static final VarHandle COUNTERS = MethodHandles.arrayElementVarHandle(long[].class);
+    private final long[] counters = new long[3];
+
     SchedulerLoop(BpfScheduler bpf, AgentConfig config) {
         this.shared = bpf.shared();
         this.queued = bpf.queued();
@@ -80,7 +88,10 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
                 int room = Math.min(MAX_BATCH, engine.remainingCapacity());
                 int taken = room > 0 ? queued.consume(this, room) : 0;
                 int sent = flush();
+                count(PASSES, 1);
+                count(RECORDS, taken);
                 if (taken == 0 && sent == 0 && !wakeRequested) {
+                    count(SLEEPS, 1);
                     // Nothing new: sleep until BPF queues work. If decisions are still waiting for
                     // room in the dispatch ring, only nap: BPF drains it as CPUs dispatch.
                     Libc.epoll_wait(epollFd, epollEvents, 4, engine.pending() > 0 ? RING_FULL_WAIT_MS : IDLE_WAIT_MS);
@@ -92,12 +103,22 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         }
     }
 
+    /** One of {@link #PASSES}, {@link #SLEEPS}, {@link #RECORDS} so far; safe from any thread. */
+    long counter(int which) {
+        return (long) COUNTERS.getOpaque(counters, which);
+    }
+
+    private void count(int which, long n) {
+        COUNTERS.setOpaque(counters, which, (long) COUNTERS.getOpaque(counters, which) + n);
+    }
+
     private boolean kernelExited() {
         return (int) INT.getAcquire(shared, SharedLayout.EXIT + ExitInfoLayout.KIND) != 0;
     }
 
     @Override
     public boolean accept(ByteBuffer buffer, int offset, int length) {
+        // Shorter records are BPF's nudges: commits whose only purpose was to wake this loop for a batch.
         if (length >= QueuedTaskLayout.SIZE) {
             engine.enqueue(buffer, offset);
         }

@@ -9,13 +9,14 @@ import java.lang.management.ThreadMXBean;
 
 /**
  * Prints the BPF counters periodically from its own thread, away from the scheduling loop, with the
- * CPU time the loop's thread has used (loop_cpu_ms): the scheduler's own overhead.
+ * CPU time the loop's thread has used (loop_cpu_ms): the scheduler's own overhead, and how often
+ * the loop went round (loop_passes), slept (loop_sleeps) and how many records it took (loop_records).
  */
 final class StatsPrinter {
     private final Thread thread;
     private volatile boolean stopped;
 
-    private StatsPrinter(BpfScheduler bpf, PrintStream out, long intervalMs, long loopThreadId) {
+    private StatsPrinter(BpfScheduler bpf, PrintStream out, long intervalMs, long loopThreadId, SchedulerLoop loop) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         this.thread = intervalMs <= 0 ? null : new Thread(() -> {
             while (!stopped) {
@@ -27,7 +28,10 @@ final class StatsPrinter {
                 if (!stopped) {
                     long loopCpuNs = threads.getThreadCpuTime(loopThreadId); // -1 if unsupported
                     out.println("JTHULHU stats " + SchedulerStats.read(bpf.shared()).toKeyValues()
-                            + " loop_cpu_ms=" + (loopCpuNs < 0 ? -1 : loopCpuNs / 1_000_000));
+                            + " loop_cpu_ms=" + (loopCpuNs < 0 ? -1 : loopCpuNs / 1_000_000)
+                            + " loop_passes=" + loop.counter(SchedulerLoop.PASSES)
+                            + " loop_sleeps=" + loop.counter(SchedulerLoop.SLEEPS)
+                            + " loop_records=" + loop.counter(SchedulerLoop.RECORDS));
                 }
             }
         }, "jthulhu-stats");
@@ -37,9 +41,9 @@ final class StatsPrinter {
         }
     }
 
-    /** Starts printing; the calling thread is the one that will run the scheduling loop. */
-    static StatsPrinter start(BpfScheduler bpf, PrintStream out, long intervalMs) {
-        return new StatsPrinter(bpf, out, intervalMs, Thread.currentThread().getId());
+    /** Starts printing; the calling thread is the one that will run {@code loop}. */
+    static StatsPrinter start(BpfScheduler bpf, PrintStream out, long intervalMs, SchedulerLoop loop) {
+        return new StatsPrinter(bpf, out, intervalMs, Thread.currentThread().getId(), loop);
     }
 
     void stop() {

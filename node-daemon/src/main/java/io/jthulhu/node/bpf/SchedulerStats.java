@@ -37,7 +37,9 @@ public final class SchedulerStats {
         WAKEUP_SELF("wakeup_self", SharedLayout.NR_WAKEUP_SELF),
         WAKEUP_WAITING("wakeup_waiting", SharedLayout.NR_WAKEUP_WAITING),
         CPU_IDLE_NS("cpu_idle_ms", SharedLayout.CPU_IDLE_NS, null, 1_000_000),
-        RESUMED("resumed", SharedLayout.NR_RESUMED);
+        RESUMED("resumed", SharedLayout.NR_RESUMED),
+        WAKE_DEFERRED("wake_deferred", SharedLayout.NR_WAKE_DEFERRED),
+        WAKE_NUDGES("wake_nudges", SharedLayout.NR_WAKE_NUDGES);
 
         final String key;
         final int offset;

@@ -77,13 +77,18 @@ public final class NodeDaemonMain {
                 description = "A decision waiting longer than this is served first-come first-served (default ${DEFAULT-VALUE}).")
         long starvationMs;
 
+        @Option(names = "--wake-batch-us", defaultValue = "2000",
+                description = "While every CPU is busy, a queued task that is not latency-critical wakes the scheduling loop"
+                        + " only once the oldest such task waited this long, 0 for at once (default ${DEFAULT-VALUE}).")
+        long wakeBatchUs;
+
         @Override
         public Integer call() {
             AgentConfig config;
             try {
                 config = new AgentConfig(fallbackMs * 1_000_000L, sliceUs * 1_000L, heartbeatMs * 1_000_000L,
                         !noDirectIdle, !noDirectPinned, statsIntervalMs, !noMlock, maxBackoffMs,
-                        preemptMarginUs * 1_000L, starvationMs * 1_000_000L, minSliceUs * 1_000L);
+                        preemptMarginUs * 1_000L, starvationMs * 1_000_000L, minSliceUs * 1_000L, wakeBatchUs * 1_000L);
             } catch (IllegalArgumentException e) {
                 System.err.println("jthulhu-node: invalid option: " + e.getMessage());
                 return 2;

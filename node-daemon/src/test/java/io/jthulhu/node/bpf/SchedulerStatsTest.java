@@ -26,6 +26,8 @@ class SchedulerStatsTest {
         shared.putLong(SharedLayout.WAKEUP_RUN_NS, 123_456);
         shared.putLong(SharedLayout.CPU_IDLE_NS, 2_500_000_000L);
         shared.putLong(SharedLayout.NR_RESUMED, 11);
+        shared.putLong(SharedLayout.NR_WAKE_DEFERRED, 12);
+        shared.putLong(SharedLayout.NR_WAKE_NUDGES, 5);
 
         SchedulerStats stats = SchedulerStats.read(shared);
 
@@ -34,7 +36,8 @@ class SchedulerStatsTest {
                 + " direct_idle=0 direct_kernel=0 direct_usersched=0 direct_pinned=0 bad_dispatch=0 heartbeats=0"
                 + " kicks=7 user_pending=3 dispatch_calls=0 shared_moves=0 sweep_no_idle=0 preempt_kicks=0"
                 + " starved_moves=0 wakeup_decisions=4 wakeup_decision_us=2500 wakeup_run_us=0 wakeup_self=0"
-                + " wakeup_waiting=0 cpu_idle_ms=2500 resumed=11 java_ratio=0.9000");
+                + " wakeup_waiting=0 cpu_idle_ms=2500 resumed=11 wake_deferred=12 wake_nudges=5"
+                + " java_ratio=0.9000");
     }
 
     @Test

@@ -27,7 +27,9 @@ public final class SharedLayout {
     public static final int NR_WAKEUP_WAITING = NR_WAKEUP_SELF + 8;
     public static final int CPU_IDLE_NS = NR_WAKEUP_WAITING + 8;
     public static final int NR_RESUMED = CPU_IDLE_NS + 8;
-    public static final int SIZE = NR_RESUMED + 8;
+    public static final int NR_WAKE_DEFERRED = NR_RESUMED + 8;
+    public static final int NR_WAKE_NUDGES = NR_WAKE_DEFERRED + 8;
+    public static final int SIZE = NR_WAKE_NUDGES + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -54,6 +56,8 @@ public final class SharedLayout {
             .field("nr_wakeup_waiting", NR_WAKEUP_WAITING, 8)
             .field("cpu_idle_ns", CPU_IDLE_NS, 8)
             .field("nr_resumed", NR_RESUMED, 8)
+            .field("nr_wake_deferred", NR_WAKE_DEFERRED, 8)
+            .field("nr_wake_nudges", NR_WAKE_NUDGES, 8)
             .build();
 
     private SharedLayout() {

@@ -27,9 +27,9 @@ class StructLayoutTest {
                 org.assertj.core.groups.Tuple.tuple("jt_queued_task", 96),
                 org.assertj.core.groups.Tuple.tuple("jt_dispatch", 40),
                 org.assertj.core.groups.Tuple.tuple("jt_exit_info", 1168),
-                org.assertj.core.groups.Tuple.tuple("jt_config", 48),
+                org.assertj.core.groups.Tuple.tuple("jt_config", 56),
                 org.assertj.core.groups.Tuple.tuple("jt_stats", 96),
-                org.assertj.core.groups.Tuple.tuple("jt_shared", 2448));
+                org.assertj.core.groups.Tuple.tuple("jt_shared", 2464));
         assertThat(QueuedTaskLayout.DESCRIPTOR.field("policy").nested()).isSameAs(PolicyLayout.DESCRIPTOR);
         assertThat(SharedLayout.DESCRIPTOR.field("exit").offset()).isEqualTo(SharedLayout.EXIT);
         assertThatThrownBy(() -> DispatchLayout.DESCRIPTOR.field("nope"))
