@@ -674,7 +674,13 @@ static __always_inline bool wake_deferrable(struct task_struct *p, const struct 
 		return false;
 	if (!(rec->flags & JT_TASK_WAKEUP) || !flags)
 		return true;
-	return find_victim(p, -1, rec->vtime, rank, flags) < 0;
+	/*
+	 * Not this CPU: its task is usually the waker, about to block (a pipe,
+	 * a socket, a futex); Java's decision arrives after it did and finds
+	 * the CPU free. Counted, it made 40 % of hackbench's records urgent
+	 * while 2-4 % of decisions preempted.
+	 */
+	return find_victim(p, bpf_get_smp_processor_id(), rec->vtime, rank, flags) < 0;
 }
 
 /* Commit @rec to the queued ring, waking the scheduling loop now or leaving it for a batch. */
