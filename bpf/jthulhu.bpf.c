@@ -1390,7 +1390,12 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	drain.self_free = !got_task;
 	if (drain.budget) {
 		WRITE_ONCE(priv.drained_java_seq, READ_ONCE(shared.java_dispatch_seq));
-		bpf_user_ringbuf_drain(&dispatched, drain_one, &drain, 0);
+		/*
+		 * No wakeup: Java never waits for room (it only naps when the
+		 * ring is full), and the default queues an irq_work, a self-IPI,
+		 * on every drain that took a sample.
+		 */
+		bpf_user_ringbuf_drain(&dispatched, drain_one, &drain, BPF_RB_NO_WAKEUP);
 	}
 	dispatch_overdue();
 	revive_heartbeat();

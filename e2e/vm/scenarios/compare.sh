@@ -100,7 +100,15 @@ else
   kv attached true
   say "measuring under jthulhu (sched_ext state: $(scx_state))"
   say "daemon threads' CPU ticks before hackbench: $(daemon_threads)"
+  # jt_bpf_stats=1: the kernel times every BPF program run (costs two clock reads per run, so off by default).
+  [ "${jt_bpf_stats:-0}" = 1 ] && echo 1 > /proc/sys/kernel/bpf_stats_enabled
   hackbench_runs jthulhu ""
+  if [ "${jt_bpf_stats:-0}" = 1 ]; then
+    echo 0 > /proc/sys/kernel/bpf_stats_enabled
+    bpftool prog show | awk '/struct_ops/ { name = $4 } /run_time_ns/ && name != "" {
+        for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) }
+        printf "JT_LOG bpf %s runs=%d total_ms=%d avg_ns=%d\n", name, c, t / 1000000, c ? t / c : 0; name = "" }'
+  fi
   say "daemon threads' CPU ticks after hackbench: $(daemon_threads)"
   latencies jthulhu
   hackbench_summary jthulhu "$HACKBENCH_RUNS"
