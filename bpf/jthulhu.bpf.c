@@ -1320,15 +1320,29 @@ static __always_inline bool peek_head(u64 dsq_id, u64 *queued_at, u64 *deadline)
 {
 	struct bpf_iter_scx_dsq it;
 	struct task_struct *p;
+	struct task_ctx *tctx;
 	bool found = false;
 
 	if (!scx_bpf_dsq_nr_queued(dsq_id))
 		return false;
+	/*
+	 * Kernels with scx_bpf_dsq_peek() read the head without a lock; an
+	 * iterator takes the DSQ's lock twice, and ops.dispatch peeks up to
+	 * three DSQs per call.
+	 */
+	if (bpf_ksym_exists(scx_bpf_dsq_peek)) {
+		p = scx_bpf_dsq_peek(dsq_id);
+		if (!p)
+			return false;
+		tctx = lookup_task_ctx(p);
+		*queued_at = tctx ? tctx->queued_at : 0;
+		*deadline = tctx ? tctx->deadline : 0;
+		return true;
+	}
 	if (!bpf_iter_scx_dsq_new(&it, dsq_id, 0)) {
 		p = bpf_iter_scx_dsq_next(&it);
 		if (p) {
-			struct task_ctx *tctx = lookup_task_ctx(p);
-
+			tctx = lookup_task_ctx(p);
 			*queued_at = tctx ? tctx->queued_at : 0;
 			*deadline = tctx ? tctx->deadline : 0;
 			found = true;
