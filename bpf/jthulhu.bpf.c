@@ -641,8 +641,9 @@ static __always_inline u32 class_rank(u32 sched_class)
  * costs two context switches and an IPI on a busy CPU; under hackbench that
  * was one wakeup per 2-3 records. A record waits only if Java's answer could
  * not run it sooner anyway: no CPU is idle, it is not latency-critical, and,
- * for a wakeup, no CPU runs a task it could preempt even with the earliest
- * deadline Java can give it (its vtime: Java adds to it, never subtracts).
+ * for a wakeup, no other CPU runs a task it could preempt even with the
+ * earliest deadline Java can give it (its vtime: Java adds to it, never
+ * subtracts).
  */
 static __always_inline bool wake_deferrable(struct task_struct *p, const struct jt_queued_task *rec)
 {
