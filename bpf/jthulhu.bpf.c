@@ -1075,9 +1075,8 @@ out:
  * Walk the FIFO head: drop answered entries, dispatch overdue ones, stop at
  * the first entry still within its fallback time (all behind it are younger).
  */
-static __always_inline void dispatch_overdue(void)
+static __always_inline void dispatch_overdue(u64 now)
 {
-	u64 now = bpf_ktime_get_ns();
 	struct bpf_iter_num it;
 	int *i;
 
@@ -1270,10 +1269,8 @@ static __always_inline long start_heartbeat(void)
  * A dead heartbeat comes back as soon as user space holds the maps again
  * (e.g. the daemon restarted and reopened them). Tried at most once a period.
  */
-static __always_inline void revive_heartbeat(void)
+static __always_inline void revive_heartbeat(u64 now)
 {
-	u64 now = bpf_ktime_get_ns();
-
 	if (heartbeat_alive(now) || now - READ_ONCE(priv.last_revive_ns) < cfg_heartbeat_ns())
 		return;
 	WRITE_ONCE(priv.last_revive_ns, now);
@@ -1316,12 +1313,19 @@ static __always_inline bool move_shared_to_local(void)
 	return true;
 }
 
+static __always_inline void read_head(struct task_struct *p, u64 *queued_at, u64 *deadline)
+{
+	struct task_ctx *tctx = lookup_task_ctx(p);
+
+	*queued_at = tctx ? tctx->queued_at : 0;
+	*deadline = tctx ? tctx->deadline : 0;
+}
+
 /* When the first task of @dsq_id was queued and its deadline; false if the DSQ is empty. */
 static __always_inline bool peek_head(u64 dsq_id, u64 *queued_at, u64 *deadline)
 {
 	struct bpf_iter_scx_dsq it;
 	struct task_struct *p;
-	struct task_ctx *tctx;
 	bool found = false;
 
 	if (!scx_bpf_dsq_nr_queued(dsq_id))
@@ -1333,19 +1337,14 @@ static __always_inline bool peek_head(u64 dsq_id, u64 *queued_at, u64 *deadline)
 	 */
 	if (bpf_ksym_exists(scx_bpf_dsq_peek)) {
 		p = scx_bpf_dsq_peek(dsq_id);
-		if (!p)
-			return false;
-		tctx = lookup_task_ctx(p);
-		*queued_at = tctx ? tctx->queued_at : 0;
-		*deadline = tctx ? tctx->deadline : 0;
-		return true;
+		if (p)
+			read_head(p, queued_at, deadline);
+		return p != NULL;
 	}
 	if (!bpf_iter_scx_dsq_new(&it, dsq_id, 0)) {
 		p = bpf_iter_scx_dsq_next(&it);
 		if (p) {
-			tctx = lookup_task_ctx(p);
-			*queued_at = tctx ? tctx->queued_at : 0;
-			*deadline = tctx ? tctx->deadline : 0;
+			read_head(p, queued_at, deadline);
 			found = true;
 		}
 	}
@@ -1386,6 +1385,7 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	bool sched_yields = prev_is_busy_scheduler(prev);
 	struct drain_ctx drain;
 	bool got_task = false;
+	u64 now;
 
 	__sync_fetch_and_add(&shared.nr_dispatch_calls, 1);
 	/* Preempted for a woken task: it runs first, the loop's bookkeeping can wait. */
@@ -1412,14 +1412,16 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 		 */
 		bpf_user_ringbuf_drain(&dispatched, drain_one, &drain, BPF_RB_NO_WAKEUP);
 	}
-	dispatch_overdue();
-	revive_heartbeat();
-	wake_java_for_batch(bpf_ktime_get_ns(), false);
+	/* One clock read for the rest of this call: they all run within microseconds. */
+	now = bpf_ktime_get_ns();
+	dispatch_overdue(now);
+	revive_heartbeat(now);
+	wake_java_for_batch(now, false);
 
 	if (got_task)
 		return;
 	/* Deadline order, but BPF's FIFO never waits for Java's decisions longer than a slice. */
-	if (shared_head_overdue(bpf_ktime_get_ns()) && move_shared_to_local())
+	if (shared_head_overdue(now) && move_shared_to_local())
 		return;
 	if (move_earliest_java_to_local(cpu))
 		return;
@@ -1430,7 +1432,7 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	if (steal_from_other_cpus(cpu))
 		return;
 	/* Nothing to run here: deferred records must not wait for a batch. */
-	wake_java_for_batch(bpf_ktime_get_ns(), true);
+	wake_java_for_batch(now, true);
 }
 
 void BPF_STRUCT_OPS(jt_runnable, struct task_struct *p, u64 enq_flags)

@@ -26,9 +26,11 @@ latency() {
 context_switches() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
 # CPU time of all CPUs together, and of the daemon's process (0 when it is not running), in clock ticks.
 machine_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t }' /proc/stat; }
+# cpu_ticks <proc stat file>: "total user system" CPU ticks of that process or thread (comm may hold spaces).
+cpu_ticks() { sed 's/^.*) //' "$1" | awk '{ print $12 + $13, $12, $13 }'; }
 daemon_ticks() {
   if [ -n "${DAEMON_PID:-}" ] && [ -r "/proc/$DAEMON_PID/stat" ]; then
-    sed 's/^.*) //' "/proc/$DAEMON_PID/stat" | awk '{ print $12 + $13 }'
+    cpu_ticks "/proc/$DAEMON_PID/stat" | cut -d' ' -f1
   else
     echo 0
   fi
@@ -58,7 +60,7 @@ hackbench_runs() {
 # The daemon's threads that used CPU so far (ticks; JIT compilers, GC, the scheduling loop), busiest first.
 daemon_threads() {
   for t in /proc/"$DAEMON_PID"/task/*; do
-    [ -r "$t/stat" ] && echo "$(sed 's/^.*) //' "$t/stat" | awk '{ print $12 + $13, $12 "u/" $13 "s" }') $(tr ' ' _ < "$t/comm")"
+    [ -r "$t/stat" ] && echo "$(cpu_ticks "$t/stat" | awk '{ print $1, $2 "u/" $3 "s" }') $(tr ' ' _ < "$t/comm")"
   done | sort -rn | head -n 6 | awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $3, $2 }'
 }
 
