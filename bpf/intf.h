@@ -226,7 +226,18 @@ struct jt_shared {
 	u64 cpu_idle_ns;		/* time CPUs spent idle, summed over CPUs (from ops.update_idle) */
 	u64 nr_resumed;			/* preempted tasks re-queued by BPF with the slice they had left */
 	u64 nr_wake_deferred;		/* records sent without waking Java (wake_batch_ns) */
-	u64 nr_wake_nudges;		/* wakeups of Java for deferred records */
+	u64 nr_wake_nudges;		/* runs of the loop for deferred records */
+	/*
+	 * With nothing to do the scheduling loop parks in BPF instead of
+	 * sleeping: it sets java_loop_idle and yields, ops.enqueue keeps the
+	 * thread runnable but in no DSQ, and ops.dispatch runs it when records
+	 * wait (loop_wanted). Java clears loop_wanted before each pass, so a
+	 * record committed after that makes BPF refuse the next park.
+	 */
+	u32 java_loop_idle;		/* Java: 1 while the loop yields with nothing to do */
+	u32 loop_wanted;		/* BPF sets, Java clears: records wait for the loop */
+	u64 nr_loop_parks;		/* yields of the loop that BPF parked */
+	u64 nr_loop_unparks;		/* parked loop inserted by ops.dispatch */
 };
 
 #endif /* __JTHULHU_INTF_H */

@@ -24,10 +24,12 @@
  * their CPU. Java's decisions queue by deadline on a CPU, or FIFO for any CPU;
  * a woken task may preempt the CPU running the latest deadline.
  *
- * Waking Java costs a busy CPU two context switches and an IPI: while every
- * CPU is busy, records that Java could not run sooner anyway are committed
- * without a wakeup, and one wakeup (a short "nudge" record) serves the batch
- * after jt_config.wake_batch_ns, or as soon as a CPU runs out of work.
+ * With nothing to do, the scheduling loop parks in BPF (runnable, in no DSQ)
+ * and a CPU in ops.dispatch runs it when records wait: no ring wakeups. Each
+ * run still costs a busy CPU two context switches and often an IPI: while
+ * every CPU is busy, records that Java could not run sooner anyway wait, and
+ * one run serves the batch after jt_config.wake_batch_ns, or as soon as a
+ * CPU runs out of work.
  *
  * CPU hotplug: ops.cpu_online/cpu_offline are deliberately not implemented,
  * so the kernel exits the scheduler with SCX_ECODE_ACT_RESTART |
@@ -84,6 +86,8 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_FIFO_SCAN_MAX	64
 /* A preempted task resumes without Java only if at least this much of its slice is left. */
 #define JT_RESUME_MIN_SLICE_NS	(100 * 1000ULL)
+/* The longest the loop stays parked with nothing to do: Java's heartbeat, a stop request. */
+#define JT_LOOP_PARK_MAX_NS	(100 * JT_NSEC_PER_MSEC)
 /* Cgroup levels searched for a policy: the task's cgroup and its ancestors. */
 #define JT_POLICY_MAX_DEPTH	16
 /* Tail entries of a deadline DSQ the heartbeat checks for starvation... */
@@ -126,6 +130,7 @@ struct jt_private {
 	u32 rescue_cpu;		/* next per-CPU DSQ the starvation guard checks */
 	u32 pad;
 	u64 unwoken_since;	/* when the oldest record that did not wake Java was sent; 0 = none */
+	u64 loop_parked_at;	/* when the scheduling loop parked; 0 = not parked */
 };
 static struct jt_private priv SEC(".data.jt_private");
 
@@ -584,6 +589,65 @@ static __always_inline void kick_for_scheduler(const struct task_struct *p)
 }
 
 /*
+ * The scheduling loop parks in BPF rather than sleeping in epoll. Waking it
+ * from epoll cost an irq_work (a self-IPI) for the ring commit, a wakeup
+ * through ops.select_cpu and ops.enqueue, and two epoll syscalls; now Java
+ * yields with java_loop_idle set, ops.enqueue keeps the thread, runnable but
+ * in no DSQ, and the first CPU to reach ops.dispatch while records wait
+ * inserts it there. Parked means loop_parked_at != 0.
+ */
+static __always_inline bool park_loop(u64 now)
+{
+	/* xchg and the read below pair with want_loop()'s xchg and read. */
+	__sync_lock_test_and_set(&priv.loop_parked_at, now);
+	if (!READ_ONCE(shared.loop_wanted))
+		return true;
+	/* Work came meanwhile: stay runnable, unless a dispatch has taken the loop already. */
+	return __sync_val_compare_and_swap(&priv.loop_parked_at, now, 0) != now;
+}
+
+/* Run the parked loop on this CPU (ops.dispatch only: no other context may insert it). */
+static __always_inline bool unpark_loop(void)
+{
+	u64 at = READ_ONCE(priv.loop_parked_at);
+	struct task_struct *p;
+
+	if (!at || __sync_val_compare_and_swap(&priv.loop_parked_at, at, 0) != at)
+		return false;
+	p = bpf_task_from_pid((s32)READ_ONCE(shared.scheduler_tid));
+	if (!p)
+		return false;
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), 0);
+	bpf_task_release(p);
+	STAT_INC2(nr_loop_unparks);
+	return true;
+}
+
+/* Get some CPU to ops.dispatch, where the parked loop is run. */
+static __always_inline void kick_parked_loop(void)
+{
+	struct task_struct *p = bpf_task_from_pid((s32)READ_ONCE(shared.scheduler_tid));
+
+	if (!p)
+		return;
+	kick_for_scheduler(p);
+	bpf_task_release(p);
+}
+
+/*
+ * Records wait for the loop. If it is parked and @kick, get a CPU to
+ * ops.dispatch; without @kick the caller is ops.dispatch and runs it itself.
+ */
+static __always_inline void want_loop(bool kick)
+{
+	if (READ_ONCE(shared.loop_wanted))
+		return;
+	__sync_lock_test_and_set(&shared.loop_wanted, 1);
+	if (kick && READ_ONCE(priv.loop_parked_at))
+		kick_parked_loop();
+}
+
+/*
  * A single-CPU task without a policy: all that is left to decide is when it
  * runs, and a round trip through Java would cost more than the decision. BPF
  * queues it on its CPU by the deadline Java gives a task that does not sleep
@@ -700,38 +764,30 @@ static __always_inline void submit_queued(struct task_struct *p, struct jt_queue
 		STAT_INC2(nr_wake_deferred);
 		return;
 	}
-	/*
-	 * The default wakes the consumer only if the ring was empty: with
-	 * deferred records ahead of this one it must be forced.
-	 */
-	if (READ_ONCE(priv.unwoken_since)) {
+	/* Nobody sleeps on the ring: the loop is running, or parked and wanted. */
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+	if (READ_ONCE(priv.unwoken_since))
 		WRITE_ONCE(priv.unwoken_since, 0);
-		bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
-		return;
-	}
-	bpf_ringbuf_submit(rec, 0);
+	want_loop(true);
 }
 
 /*
- * Wake the scheduling loop for deferred records once the oldest waited
- * wake_batch_ns, or at once if @now_needed (a CPU has nothing to run). Only a
- * commit can wake a ring consumer, so this commits a short record that Java
- * skips.
+ * Want the scheduling loop for deferred records once the oldest waited
+ * wake_batch_ns; @kick as for want_loop().
  */
-static __always_inline void wake_java_for_batch(u64 now, bool now_needed)
+static __always_inline void wake_java_for_batch(u64 now, bool kick)
 {
 	u64 since = READ_ONCE(priv.unwoken_since);
-	u64 nudge = 0;
 
-	if (!since || (!now_needed && now - since < cfg_wake_batch_ns()))
+	if (!since || now - since < cfg_wake_batch_ns())
 		return;
 	if (__sync_val_compare_and_swap(&priv.unwoken_since, since, 0) != since)
 		return;
-	/* Java may have taken them meanwhile, on a wakeup of its own. */
+	/* Java may have taken them meanwhile, in a pass of its own. */
 	if (!bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA))
 		return;
-	if (!bpf_ringbuf_output(&queued, &nudge, sizeof(nudge), BPF_RB_FORCE_WAKEUP))
-		STAT_INC2(nr_wake_nudges);
+	STAT_INC2(nr_wake_nudges);
+	want_loop(kick);
 }
 
 /*
@@ -818,6 +874,22 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		 */
 		if (is_scheduler_thread(p)) {
 			mark_not_preemptible(tctx);
+			/* A yield with nothing to do: not a wakeup, nor a preemption mid-pass. */
+			if (!(enq_flags & SCX_ENQ_WAKEUP) && READ_ONCE(shared.java_loop_idle) &&
+			    park_loop(bpf_ktime_get_ns())) {
+				STAT_INC2(nr_loop_parks);
+				return;
+			}
+			/*
+			 * Nothing else for this CPU: the loop runs on here. The
+			 * kick is the follow-up ENQ_LAST asks for: this CPU has
+			 * already chosen to go idle.
+			 */
+			if (enq_flags & SCX_ENQ_LAST) {
+				scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags);
+				scx_bpf_kick_cpu(scx_bpf_task_cpu(p), 0);
+				return;
+			}
 			scx_bpf_dsq_insert(p, JT_DSQ_USERSCHED, cfg_slice_ns(), enq_flags);
 			kick_for_scheduler(p);
 		} else {
@@ -885,6 +957,9 @@ void BPF_STRUCT_OPS(jt_dequeue, struct task_struct *p, u64 deq_flags)
 
 	if (tctx)
 		cancel_pending(tctx);
+	/* Out of BPF's hands (e.g. an affinity change): ops.enqueue parks it again if it should. */
+	if (is_scheduler_thread(p))
+		WRITE_ONCE(priv.loop_parked_at, 0);
 }
 
 struct drain_ctx {
@@ -1223,7 +1298,7 @@ static __always_inline void rescue_starved(u64 now)
 
 static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 {
-	u64 now = bpf_ktime_get_ns();
+	u64 now = bpf_ktime_get_ns(), parked_at;
 
 	WRITE_ONCE(priv.last_heartbeat_ns, now);
 	STAT_INC(nr_heartbeats);
@@ -1241,7 +1316,16 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 	}
 	rescue_starved(now);
 	kick_idle_cpus_with_work();
-	wake_java_for_batch(now, false);
+	wake_java_for_batch(now, true);
+	/*
+	 * A parked loop runs at least every JT_LOOP_PARK_MAX_NS, and a kick
+	 * that found no CPU reaching ops.dispatch is repeated.
+	 */
+	parked_at = READ_ONCE(priv.loop_parked_at);
+	if (parked_at && (READ_ONCE(shared.loop_wanted) || now - parked_at > JT_LOOP_PARK_MAX_NS)) {
+		WRITE_ONCE(shared.loop_wanted, 1);
+		kick_parked_loop();
+	}
 	bpf_timer_start(timer, cfg_heartbeat_ns(), 0);
 	return 0;
 }
@@ -1399,7 +1483,8 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	 * first once, so a busy loop cannot keep a CPU to itself.
 	 */
 	if (!got_task && !sched_yields)
-		got_task = scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED);
+		got_task = scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED) ||
+			   (READ_ONCE(shared.loop_wanted) && unpark_loop());
 
 	drain.budget = scx_bpf_dispatch_nr_slots();
 	drain.self_free = !got_task;
@@ -1416,9 +1501,12 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	now = bpf_ktime_get_ns();
 	dispatch_overdue(now);
 	revive_heartbeat(now);
-	wake_java_for_batch(now, false);
+	/* Without a task of its own this CPU runs the loop below instead of kicking one. */
+	wake_java_for_batch(now, got_task);
 
 	if (got_task)
+		return;
+	if (READ_ONCE(shared.loop_wanted) && unpark_loop())
 		return;
 	/* Deadline order, but BPF's FIFO never waits for Java's decisions longer than a slice. */
 	if (shared_head_overdue(now) && move_shared_to_local())
@@ -1431,8 +1519,17 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 		return;
 	if (steal_from_other_cpus(cpu))
 		return;
-	/* Nothing to run here: deferred records must not wait for a batch. */
-	wake_java_for_batch(now, true);
+	/*
+	 * Nothing to run here: deferred records must not wait for a batch. A
+	 * loop not parked (running elsewhere, or yielding on this very CPU)
+	 * finds loop_wanted set and takes another pass.
+	 */
+	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA)) {
+		WRITE_ONCE(priv.unwoken_since, 0);
+		if (!unpark_loop())
+			want_loop(false);
+		STAT_INC2(nr_wake_nudges);
+	}
 }
 
 void BPF_STRUCT_OPS(jt_runnable, struct task_struct *p, u64 enq_flags)
@@ -1507,7 +1604,7 @@ void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 /* CPUs busy with long slices call ops.dispatch rarely: the tick bounds a batch's wait too. */
 void BPF_STRUCT_OPS(jt_tick, struct task_struct *p)
 {
-	wake_java_for_batch(bpf_ktime_get_ns(), false);
+	wake_java_for_batch(bpf_ktime_get_ns(), true);
 }
 
 void BPF_STRUCT_OPS(jt_update_idle, s32 cpu, bool idle)

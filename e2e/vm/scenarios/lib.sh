@@ -154,7 +154,7 @@ daemon_totals() {
 # Reports the counters of a daemon stats/final/totals line as JT_KV keys.
 report_counters() {
   for key in queued java_dispatched fallback ring_full stale direct_idle direct_kernel direct_usersched direct_pinned \
-      wake_deferred wake_nudges; do
+      wake_deferred wake_nudges loop_parks loop_unparks; do
     kv "$key" "$(field "$1" "$key")"
   done
 }

@@ -1,6 +1,5 @@
 package io.jthulhu.node.agent;
 
-import com.sun.jna.Memory;
 import io.jthulhu.node.bpf.BpfScheduler;
 import io.jthulhu.node.bpf.layout.DispatchLayout;
 import io.jthulhu.node.bpf.layout.ExitInfoLayout;
@@ -18,31 +17,30 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
  * The hot path: queued ring → policy engine → dispatch ring. Runs on one thread, allocates nothing
  * per task and takes no lock: BPF never waits on it, and when it is late BPF dispatches by itself.
- * Between batches it blocks in epoll on the queued ring, which BPF wakes when it adds work.
+ * Between batches it parks in BPF: it sets java_loop_idle and yields, BPF keeps the thread
+ * (runnable, in no queue) and runs it again when records wait, or after at most 100 ms.
  */
 final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     /** Upper bound on records taken per batch, so decisions go out while the ring still fills. */
     private static final int MAX_BATCH = 4096;
-    private static final int IDLE_WAIT_MS = 100;
-    private static final int RING_FULL_WAIT_MS = 1;
+    private static final long RING_FULL_WAIT_NS = 1_000_000;
 
     private final ByteBuffer shared;
     private final RingBufferConsumer queued;
     private final UserRingBufferProducer dispatched;
     private final ByteBuffer dispatchBuffer;
     private final PolicyEngine engine;
-    private final int epollFd;
-    private final Memory epollEvents = new Memory(Libc.EPOLL_EVENT_SIZE * 4L);
     private volatile boolean wakeRequested;
 
-    /** Loop activity: passes over the rings, sleeps in epoll, records taken. */
+    /** Loop activity: passes over the rings, waits (parks in BPF or naps), records taken. */
     static final int PASSES = 0;
     static final int SLEEPS = 1;
     static final int RECORDS = 2;
@@ -58,12 +56,6 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         this.engine = new PolicyEngine(SchedulerConfig.builder().baseSliceNs(config.sliceNanos())
                         .minSliceNs(config.minSliceNanos()).build(),
                 CpuTopology.fromSysfs(), new SharedCpuIdleView(shared, 0));
-        this.epollFd = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
-        try (Memory ev = new Memory(Libc.EPOLL_EVENT_SIZE)) {
-            ev.clear();
-            ev.setInt(0, Libc.EPOLLIN);
-            Libc.epoll_ctl(epollFd, Libc.EPOLL_CTL_ADD, bpf.queuedFd(), ev);
-        }
     }
 
     /** Compiles the decision path before the kernel depends on it. */
@@ -71,7 +63,7 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         engine.warmUp();
     }
 
-    /** Wakes the loop from its idle wait, e.g. to stop. */
+    /** Makes the loop take another pass instead of waiting, e.g. to stop (a parked loop sees it within 100 ms). */
     void wakeUp() {
         wakeRequested = true;
     }
@@ -81,26 +73,38 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         Thread.currentThread().setName("jthulhu-scheduler");
         // BPF gives this thread, and no other JVM thread, priority over all queued work.
         LONG.setRelease(shared, SharedLayout.SCHEDULER_TID, (long) Libc.gettid());
-        try {
-            while (!stop.getAsBoolean() && !kernelExited()) {
-                LONG.setRelease(shared, SharedLayout.JAVA_HEARTBEAT_NS, System.nanoTime());
-                // Never take a record the engine cannot hold: a consumed record is gone from the ring.
-                int room = Math.min(MAX_BATCH, engine.remainingCapacity());
-                int taken = room > 0 ? queued.consume(this, room) : 0;
-                int sent = flush();
-                count(PASSES, 1);
-                count(RECORDS, taken);
-                if (taken == 0 && sent == 0 && !wakeRequested) {
-                    count(SLEEPS, 1);
-                    // Nothing new: sleep until BPF queues work. If decisions are still waiting for
-                    // room in the dispatch ring, only nap: BPF drains it as CPUs dispatch.
-                    Libc.epoll_wait(epollFd, epollEvents, 4, engine.pending() > 0 ? RING_FULL_WAIT_MS : IDLE_WAIT_MS);
+        while (!stop.getAsBoolean() && !kernelExited()) {
+            LONG.setRelease(shared, SharedLayout.JAVA_HEARTBEAT_NS, System.nanoTime());
+            // Cleared before the ring is read (a volatile store: ordered before the reads): a record
+            // committed after this sets it again, and BPF then refuses to park the loop.
+            INT.setVolatile(shared, SharedLayout.LOOP_WANTED, 0);
+            // Never take a record the engine cannot hold: a consumed record is gone from the ring.
+            int room = Math.min(MAX_BATCH, engine.remainingCapacity());
+            int taken = room > 0 ? queued.consume(this, room) : 0;
+            int sent = flush();
+            count(PASSES, 1);
+            count(RECORDS, taken);
+            if (taken == 0 && sent == 0 && !wakeRequested) {
+                count(SLEEPS, 1);
+                if (engine.pending() > 0) {
+                    // Decisions wait for room in the dispatch ring, which BPF drains as CPUs dispatch.
+                    LockSupport.parkNanos(RING_FULL_WAIT_NS);
+                } else {
+                    park();
                 }
             }
-        } finally {
-            Libc.close(epollFd);
-            epollEvents.close();
         }
+    }
+
+    /**
+     * Nothing to do: yield with java_loop_idle set, and BPF's ops.enqueue keeps this thread until
+     * records wait. Cheaper than sleeping on the ring: no wakeup through the kernel, no syscall
+     * to return from but this one.
+     */
+    private void park() {
+        INT.setVolatile(shared, SharedLayout.JAVA_LOOP_IDLE, 1);
+        Libc.sched_yield();
+        INT.setRelease(shared, SharedLayout.JAVA_LOOP_IDLE, 0);
     }
 
     /** One of {@link #PASSES}, {@link #SLEEPS}, {@link #RECORDS} so far; safe from any thread. */
@@ -118,7 +122,7 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
 
     @Override
     public boolean accept(ByteBuffer buffer, int offset, int length) {
-        // Shorter records are BPF's nudges: commits whose only purpose was to wake this loop for a batch.
+        // BPF commits nothing shorter; a short record would be read past its end.
         if (length >= QueuedTaskLayout.SIZE) {
             engine.enqueue(buffer, offset);
         }

@@ -10,7 +10,7 @@ import java.lang.management.ThreadMXBean;
 /**
  * Prints the BPF counters periodically from its own thread, away from the scheduling loop, with the
  * CPU time the loop's thread has used (loop_cpu_ms): the scheduler's own overhead, and how often
- * the loop went round (loop_passes), slept (loop_sleeps) and how many records it took (loop_records).
+ * the loop went round (loop_passes), waited (loop_sleeps: parked in BPF or napped) and how many records it took (loop_records).
  */
 final class StatsPrinter {
     private final Thread thread;

@@ -34,7 +34,6 @@ public final class BpfScheduler implements AutoCloseable {
     private Pointer link;
     private RingBufferConsumer queued;
     private UserRingBufferProducer dispatched;
-    private int queuedFd = -1;
     private int cgroupPolicyFd = -1;
     private int exitDumpFd = -1;
 
@@ -104,8 +103,7 @@ public final class BpfScheduler implements AutoCloseable {
         shared = sharedRegion.buffer;
         Pointer queuedMap = object.map("queued");
         Pointer dispatchedMap = object.map("dispatched");
-        queuedFd = BpfObject.fd(queuedMap);
-        queued = new RingBufferConsumer(queuedFd, BpfObject.maxEntries(queuedMap));
+        queued = new RingBufferConsumer(BpfObject.fd(queuedMap), BpfObject.maxEntries(queuedMap));
         dispatched = new UserRingBufferProducer(BpfObject.fd(dispatchedMap), BpfObject.maxEntries(dispatchedMap));
         cgroupPolicyFd = BpfObject.fd(object.map("cgroup_policy"));
         exitDumpFd = BpfObject.fd(object.map("exit_dump"));
@@ -138,11 +136,6 @@ public final class BpfScheduler implements AutoCloseable {
 
     public RingBufferConsumer queued() {
         return queued;
-    }
-
-    /** The queued ring's fd: epoll reports it readable when BPF adds records. */
-    public int queuedFd() {
-        return queuedFd;
     }
 
     public UserRingBufferProducer dispatched() {

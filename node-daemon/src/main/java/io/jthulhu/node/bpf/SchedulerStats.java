@@ -39,7 +39,9 @@ public final class SchedulerStats {
         CPU_IDLE_NS("cpu_idle_ms", SharedLayout.CPU_IDLE_NS, null, 1_000_000),
         RESUMED("resumed", SharedLayout.NR_RESUMED),
         WAKE_DEFERRED("wake_deferred", SharedLayout.NR_WAKE_DEFERRED),
-        WAKE_NUDGES("wake_nudges", SharedLayout.NR_WAKE_NUDGES);
+        WAKE_NUDGES("wake_nudges", SharedLayout.NR_WAKE_NUDGES),
+        LOOP_PARKS("loop_parks", SharedLayout.NR_LOOP_PARKS),
+        LOOP_UNPARKS("loop_unparks", SharedLayout.NR_LOOP_UNPARKS);
 
         final String key;
         final int offset;

@@ -15,11 +15,6 @@ public final class Libc {
     public static final int MAP_SHARED = 0x01;
     public static final int MCL_CURRENT = 1;
     public static final int MCL_FUTURE = 2;
-    public static final int EPOLL_CLOEXEC = 0x80000;
-    public static final int EPOLL_CTL_ADD = 1;
-    public static final int EPOLLIN = 0x001;
-    /** struct epoll_event is packed on x86-64: u32 events + u64 data. */
-    public static final int EPOLL_EVENT_SIZE = 12;
 
     static {
         Native.register(NativeLibrary.getInstance("c"));
@@ -35,14 +30,10 @@ public final class Libc {
 
     public static native int mlockall(int flags) throws LastErrorException;
 
-    public static native int epoll_create1(int flags) throws LastErrorException;
-
-    public static native int epoll_ctl(int epfd, int op, int fd, Pointer event) throws LastErrorException;
-
-    /** Returns -1 on EINTR instead of throwing, so a signal is not an exception on the hot path. */
-    public static native int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMs);
-
     public static native int close(int fd);
+
+    /** Gives up the CPU; the scheduling loop's way to park in BPF (see SchedulerLoop). */
+    public static native int sched_yield();
 
     public static native int geteuid();
 

@@ -28,6 +28,8 @@ class SchedulerStatsTest {
         shared.putLong(SharedLayout.NR_RESUMED, 11);
         shared.putLong(SharedLayout.NR_WAKE_DEFERRED, 12);
         shared.putLong(SharedLayout.NR_WAKE_NUDGES, 5);
+        shared.putLong(SharedLayout.NR_LOOP_PARKS, 8);
+        shared.putLong(SharedLayout.NR_LOOP_UNPARKS, 9);
 
         SchedulerStats stats = SchedulerStats.read(shared);
 
@@ -37,7 +39,7 @@ class SchedulerStatsTest {
                 + " kicks=7 user_pending=3 dispatch_calls=0 shared_moves=0 sweep_no_idle=0 preempt_kicks=0"
                 + " starved_moves=0 wakeup_decisions=4 wakeup_decision_us=2500 wakeup_run_us=0 wakeup_self=0"
                 + " wakeup_waiting=0 cpu_idle_ms=2500 resumed=11 wake_deferred=12 wake_nudges=5"
-                + " java_ratio=0.9000");
+                + " loop_parks=8 loop_unparks=9 java_ratio=0.9000");
     }
 
     @Test

@@ -29,7 +29,11 @@ public final class SharedLayout {
     public static final int NR_RESUMED = CPU_IDLE_NS + 8;
     public static final int NR_WAKE_DEFERRED = NR_RESUMED + 8;
     public static final int NR_WAKE_NUDGES = NR_WAKE_DEFERRED + 8;
-    public static final int SIZE = NR_WAKE_NUDGES + 8;
+    public static final int JAVA_LOOP_IDLE = NR_WAKE_NUDGES + 8;
+    public static final int LOOP_WANTED = JAVA_LOOP_IDLE + 4;
+    public static final int NR_LOOP_PARKS = LOOP_WANTED + 4;
+    public static final int NR_LOOP_UNPARKS = NR_LOOP_PARKS + 8;
+    public static final int SIZE = NR_LOOP_UNPARKS + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -58,6 +62,10 @@ public final class SharedLayout {
             .field("nr_resumed", NR_RESUMED, 8)
             .field("nr_wake_deferred", NR_WAKE_DEFERRED, 8)
             .field("nr_wake_nudges", NR_WAKE_NUDGES, 8)
+            .field("java_loop_idle", JAVA_LOOP_IDLE, 4)
+            .field("loop_wanted", LOOP_WANTED, 4)
+            .field("nr_loop_parks", NR_LOOP_PARKS, 8)
+            .field("nr_loop_unparks", NR_LOOP_UNPARKS, 8)
             .build();
 
     private SharedLayout() {
