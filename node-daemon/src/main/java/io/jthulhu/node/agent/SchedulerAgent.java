@@ -74,13 +74,19 @@ public final class SchedulerAgent {
      * @return the exit info when the kernel ejected the scheduler, null when we were asked to stop
      */
     private ExitInfo attachAndSchedule() {
+        long opened = System.nanoTime();
         try (BpfScheduler bpf = BpfScheduler.open(sysfs)) {
             writeConfig(bpf.config());
             bpf.load();
+            long loaded = System.nanoTime();
             SchedulerLoop current = new SchedulerLoop(bpf, config);
             current.warmUp();
+            long warm = System.nanoTime();
             bpf.attach(sysfs);
-            out.println("JTHULHU attached ops=" + sysfs.attachedOps() + " enable_seq=" + sysfs.enableSeq());
+            // Where a (re-)attach spends its time: the verifier, compiling the hot path, the kernel's enable.
+            out.println("JTHULHU attached ops=" + sysfs.attachedOps() + " enable_seq=" + sysfs.enableSeq()
+                    + " load_ms=" + (loaded - opened) / 1_000_000 + " warmup_ms=" + (warm - loaded) / 1_000_000
+                    + " attach_ms=" + (System.nanoTime() - warm) / 1_000_000);
             loop = current;
             StatsPrinter stats = StatsPrinter.start(bpf, out, config.statsIntervalMs(), current);
             try {
