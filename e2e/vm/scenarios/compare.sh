@@ -1,10 +1,11 @@
 #!/bin/sh
 # compare: the same workloads in one boot, first under the kernel's default scheduler (EEVDF, daemon not
-# running), then under Jthulhu, then hackbench under EEVDF once more: hackbench -g 4 -l 200 (median of 3 runs
-# under Jthulhu and of 6 under EEVDF, seconds; context switches per run) and cyclictest wake-up latency
-# (avg/p99/max, microseconds) idle and under stress-ng --cpu 4. Reports raw figures only.
+# running), then under Jthulhu, then under EEVDF once more: hackbench -g 4 -l 200 (median of 5 runs under
+# Jthulhu and of 10 under EEVDF, seconds; context switches per run) and cyclictest wake-up latency
+# (avg/p99/max, microseconds; EEVDF's over the samples of both its runs) idle and under
+# stress-ng --cpu 4. Reports raw figures only.
 . /scenarios/lib.sh
-HACKBENCH_RUNS=${jt_hackbench_runs:-3}
+HACKBENCH_RUNS=${jt_hackbench_runs:-5}
 CYCLIC_LOOPS=${jt_cyclic_loops:-3000}
 
 kv scenario compare
@@ -15,12 +16,21 @@ latency() {
   out=/tmp/cyclictest.$1.$2
   cyclictest -t1 -i 1000 -l "$CYCLIC_LOOPS" --policy=other -q -v > "$out.raw" 2>&1
   awk '$1 ~ /^[0-9]+:$/ && $2 ~ /^[0-9]+:$/ { print $3 }' "$out.raw" | sort -n > "$out.sorted"
-  n=$(wc -l < "$out.sorted")
-  kv "lat_$1_samples_$2" "$n"
-  [ "$n" -gt 0 ] || { say "cyclictest $1 $2 produced no samples:"; tail -n 5 "$out.raw"; return; }
-  kv "lat_$1_avg_$2" "$(awk '{ s += $1 } END { printf "%d\n", s / NR }' "$out.sorted")"
-  kv "lat_$1_p99_$2" "$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$out.sorted")"
-  kv "lat_$1_max_$2" "$(tail -n 1 "$out.sorted")"
+  [ -s "$out.sorted" ] || { say "cyclictest $1 $2 produced no samples:"; tail -n 5 "$out.raw"; }
+  latency_report "$1" "$2" "$out.sorted"
+}
+
+# latency_report <idle|load> <label> <sample file...>: avg/p99/max over all samples of those runs.
+latency_report() {
+  kind=$1 label=$2
+  shift 2
+  sort -n "$@" > /tmp/cyclictest.report
+  n=$(wc -l < /tmp/cyclictest.report)
+  kv "lat_${kind}_samples_$label" "$n"
+  [ "$n" -gt 0 ] || return
+  kv "lat_${kind}_avg_$label" "$(awk '{ s += $1 } END { printf "%d\n", s / NR }' /tmp/cyclictest.report)"
+  kv "lat_${kind}_p99_$label" "$(sed -n "$(( (n * 99 + 99) / 100 ))p" /tmp/cyclictest.report)"
+  kv "lat_${kind}_max_$label" "$(tail -n 1 /tmp/cyclictest.report)"
 }
 
 context_switches() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
@@ -83,8 +93,9 @@ latencies() {
   wait "$load_pid"
 }
 
-# EEVDF runs hackbench before and after Jthulhu (A-B-A), so a drift of the host's speed during the boot
-# does not count for or against either scheduler; its figure is the median of both sets of runs.
+# EEVDF runs before and after Jthulhu (A-B-A), so a drift of the host's speed during the boot does not count
+# for or against either scheduler: its hackbench figure is the median of both sets of runs, its latencies
+# are over the samples of both cyclictest runs (lat_*_eevdf is reported again for the union).
 : > /tmp/hackbench.eevdf; : > /tmp/hackbench_ctxt.eevdf; : > /tmp/hackbench.jthulhu; : > /tmp/hackbench_ctxt.jthulhu
 kv state_eevdf "$(scx_state)"
 # Timekeeping cost differs a lot under TCG by clock source (BPF reads the clock on every event).
@@ -127,6 +138,10 @@ else
     say "measuring under eevdf again"
     hackbench_runs eevdf _after
     eevdf_runs=$((HACKBENCH_RUNS * 2))
+    latencies eevdf_after
+    for kind in idle load; do
+      latency_report "$kind" eevdf "/tmp/cyclictest.$kind.eevdf.sorted" "/tmp/cyclictest.$kind.eevdf_after.sorted"
+    done
   fi
 fi
 hackbench_summary eevdf "$eevdf_runs"
