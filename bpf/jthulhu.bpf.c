@@ -686,7 +686,12 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	/* The mask only convinces the verifier; the check above already holds. */
 	run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
 	if (READ_ONCE(shared.cpu_idle[cpu & (JT_MAX_CPUS - 1)])) {
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		/*
+		 * A wakeup reschedules an idle CPU by itself (the kernel's
+		 * wakeup_preempt()); a kick from here would be a self-IPI.
+		 */
+		if (!(enq_flags & SCX_ENQ_WAKEUP))
+			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 	} else if ((enq_flags & SCX_ENQ_WAKEUP) &&
 		   may_preempt(run, deadline, JT_RANK_NORMAL, JT_DISPATCH_PREEMPT)) {
 		preempt_for_waker(cpu);
@@ -917,8 +922,8 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 	 */
 	if (p->nr_cpus_allowed == 1 && (cfg_flags() & JT_CFG_DIRECT_IDLE) &&
 	    scx_bpf_test_and_clear_cpu_idle(scx_bpf_task_cpu(p))) {
+		/* No kick: an insert into an idle CPU's local DSQ reschedules it. */
 		insert_idle_local(p, enq_flags);
-		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
 		return;
 	}
 	/*
@@ -1479,10 +1484,15 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	u64 now;
 
 	__sync_fetch_and_add(&shared.nr_dispatch_calls, 1);
-	/* Preempted for a woken task: it runs first, the loop's bookkeeping can wait. */
+	/*
+	 * Preempted for a woken task: it runs at once. The drain and the
+	 * checks below wait for the next call, when it stops: on the wakeup
+	 * path they cost the woken task's latency ~40 us under TCG.
+	 */
 	if (READ_ONCE(run->waker)) {
 		WRITE_ONCE(run->waker, 0);
-		got_task = scx_bpf_dsq_move_to_local(cpu_dsq(cpu));
+		if (scx_bpf_dsq_move_to_local(cpu_dsq(cpu)))
+			return;
 	}
 	/*
 	 * The scheduling loop first, so decisions never wait for a slice;
