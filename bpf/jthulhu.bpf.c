@@ -612,13 +612,18 @@ static __always_inline bool park_loop(u64 now)
  * object 1.7x slower, and a re-attach after CPU hotplug seconds slower.
  */
 
-/* Run the parked loop on this CPU (ops.dispatch only: no other context may insert it). */
+/*
+ * Run the parked loop on this CPU (ops.dispatch only: no other context may
+ * insert it). Not when a drain used up the dispatch slots: an insert past
+ * them is a runtime error that ejects the scheduler; the loop stays wanted.
+ */
 __noinline int unpark_loop(void)
 {
 	u64 at = READ_ONCE(priv.loop_parked_at);
 	struct task_struct *p;
 
-	if (!at || __sync_val_compare_and_swap(&priv.loop_parked_at, at, 0) != at)
+	if (!at || !scx_bpf_dispatch_nr_slots() ||
+	    __sync_val_compare_and_swap(&priv.loop_parked_at, at, 0) != at)
 		return 0;
 	p = bpf_task_from_pid((s32)READ_ONCE(shared.scheduler_tid));
 	if (!p)
