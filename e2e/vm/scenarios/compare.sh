@@ -1,11 +1,13 @@
 #!/bin/sh
-# compare: the same workloads in one boot, first under the kernel's default scheduler (EEVDF, daemon not
-# running), then under Jthulhu, then under EEVDF once more: hackbench -g 4 -l 200 (seconds: the median of 5
-# runs under Jthulhu, the mean of the medians of 5 runs before and 5 after under EEVDF; context switches per
-# run) and cyclictest wake-up latency (avg/p99/max, microseconds; EEVDF's over the samples of both its runs)
-# idle and under stress-ng --cpu 4. Reports raw figures only.
+# compare: the same workloads in one boot under the kernel's default scheduler (EEVDF, daemon not running)
+# and under Jthulhu, interleaved E J E J ... E (the daemon attaches for each Jthulhu set and detaches after
+# it), so that a drift or a step in the host's speed during the boot counts for neither scheduler. Each set:
+# hackbench -g 4 -l 200 (seconds and context switches per run) and cyclictest wake-up latency (avg/p99/max,
+# microseconds) idle and under stress-ng --cpu 4. Reports raw figures and, per Jthulhu set, its hackbench
+# time against the mean of the EEVDF sets just before and just after it.
 . /scenarios/lib.sh
-HACKBENCH_RUNS=${jt_hackbench_runs:-5}
+ROUNDS=${jt_compare_rounds:-3}
+HACKBENCH_RUNS=${jt_hackbench_runs:-3}
 CYCLIC_LOOPS=${jt_cyclic_loops:-3000}
 
 kv scenario compare
@@ -46,12 +48,16 @@ daemon_ticks() {
   fi
 }
 
-# hackbench_runs <label> <file suffix>: HACKBENCH_RUNS runs under whichever scheduler is active now; appends
-# their times and context switches to /tmp/hackbench.<label>, and reports the daemon's CPU share.
+# The daemon's and the machine's CPU ticks during all of Jthulhu's hackbench runs.
+daemon_hackbench_ticks=0
+machine_hackbench_ticks=0
+
+# hackbench_runs <scheduler> <set>: HACKBENCH_RUNS runs under whichever scheduler is active now; appends their
+# times and context switches to /tmp/hackbench.<scheduler>, the times to /tmp/hackbench_set.<scheduler>_<set>.
 hackbench_runs() {
   ticks_before=$(machine_ticks)
   daemon_before=$(daemon_ticks)
-  set_file=/tmp/hackbench_set.$1$2
+  set_file=/tmp/hackbench_set.$1_$2
   : > "$set_file"
   i=0
   while [ "$i" -lt "$HACKBENCH_RUNS" ]; do
@@ -61,10 +67,11 @@ hackbench_runs() {
     i=$((i + 1))
   done
   cat "$set_file" >> /tmp/hackbench.$1
-  kv "hackbench_runs_$1$2" "$(paste -sd, "$set_file")"
-  # The daemon's share of all CPU time while hackbench ran: what the user-space scheduler costs.
-  [ "$1" = eevdf ] || kv "hackbench_daemon_cpu_pct_$1" "$(awk -v d=$(( $(daemon_ticks) - daemon_before )) \
-    -v t=$(( $(machine_ticks) - ticks_before )) 'BEGIN { printf "%.1f\n", (t > 0 ? 100 * d / t : 0) }')"
+  kv "hackbench_runs_$1_$2" "$(paste -sd, "$set_file")"
+  if [ "$1" = jthulhu ]; then
+    daemon_hackbench_ticks=$((daemon_hackbench_ticks + $(daemon_ticks) - daemon_before))
+    machine_hackbench_ticks=$((machine_hackbench_ticks + $(machine_ticks) - ticks_before))
+  fi
 }
 
 # The daemon's threads that used CPU so far (ticks; JIT compilers, GC, the scheduling loop), busiest first.
@@ -74,22 +81,7 @@ daemon_threads() {
   done | sort -rn | head -n 6 | awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $3, $2 }'
 }
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
-
-# hackbench_summary <label> <expected runs>: the median context switches of all runs of <label>, and its
-# time: the median of its runs, or, for EEVDF measured before and after Jthulhu, the mean of the two sets'
-# medians. The host's speed drifts during a boot; under a steady drift that mean is EEVDF's time for the
-# moment Jthulhu ran in between, where the median of all runs lands on whichever set is larger by a hair.
-hackbench_summary() {
-  kv "hackbench_ctxt_$1" "$(median /tmp/hackbench_ctxt.$1)"
-  [ "$(wc -l < /tmp/hackbench.$1)" -eq "$2" ] || return
-  if [ -s "/tmp/hackbench_set.$1_after" ]; then
-    kv "hackbench_$1" "$(awk -v a="$(median "/tmp/hackbench_set.$1")" -v b="$(median "/tmp/hackbench_set.$1_after")" \
-      'BEGIN { printf "%.3f\n", (a + b) / 2 }')"
-  else
-    kv "hackbench_$1" "$(median /tmp/hackbench.$1)"
-  fi
-}
+median() { sort -n "$@" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
 # latencies <label>: cyclictest idle, then under stress-ng --cpu 4.
 latencies() {
@@ -102,58 +94,84 @@ latencies() {
   wait "$load_pid"
 }
 
-# EEVDF runs before and after Jthulhu (A-B-A), so a drift of the host's speed during the boot does not count
-# for or against either scheduler: its hackbench figure is the mean of both sets' medians, its latencies
-# are over the samples of both cyclictest runs (lat_*_eevdf is reported again for the union).
-: > /tmp/hackbench.eevdf; : > /tmp/hackbench_ctxt.eevdf; : > /tmp/hackbench.jthulhu; : > /tmp/hackbench_ctxt.jthulhu
-kv state_eevdf "$(scx_state)"
-# Timekeeping cost differs a lot under TCG by clock source (BPF reads the clock on every event).
-kv clocksource "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
-say "measuring under eevdf (sched_ext state: $(scx_state))"
-hackbench_runs eevdf ""
-latencies eevdf
-eevdf_runs=$HACKBENCH_RUNS
+# measure <scheduler> <set>: one set of every workload.
+measure() {
+  say "set $2: measuring under $1 (sched_ext state: $(scx_state))"
+  hackbench_runs "$1" "$2"
+  latencies "$1_$2"
+}
 
-forward_daemon_log
-if ! start_attached; then
-  kv attached false
-  kill -9 "$DAEMON_PID" 2>/dev/null
-else
+# jthulhu_set <set>: attach, measure, detach; status 1 if the daemon did not attach or did not detach cleanly.
+start_failures=0
+jthulhu_set() {
+  start_attached
+  attached=$?
+  start_failures=$((start_failures + failures))
+  if [ "$attached" -ne 0 ]; then
+    kv attached false
+    kill -9 "$DAEMON_PID" 2>/dev/null
+    return 1
+  fi
   kv attached true
-  say "measuring under jthulhu (sched_ext state: $(scx_state))"
   say "daemon threads' CPU ticks before hackbench: $(daemon_threads)"
   # jt_bpf_stats=1: the kernel times every BPF program run (costs two clock reads per run, so off by default).
   [ "${jt_bpf_stats:-0}" = 1 ] && echo 1 > /proc/sys/kernel/bpf_stats_enabled
-  hackbench_runs jthulhu ""
+  measure jthulhu "$1"
   if [ "${jt_bpf_stats:-0}" = 1 ]; then
     echo 0 > /proc/sys/kernel/bpf_stats_enabled
     bpftool prog show | awk '/struct_ops/ { name = $4 } /run_time_ns/ && name != "" {
         for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) }
         printf "JT_LOG bpf %s runs=%d total_ms=%d avg_ns=%d\n", name, c, t / 1000000, c ? t / c : 0; name = "" }'
   fi
-  say "daemon threads' CPU ticks after hackbench: $(daemon_threads)"
-  latencies jthulhu
-  hackbench_summary jthulhu "$HACKBENCH_RUNS"
+  say "daemon threads' CPU ticks after the set: $(daemon_threads)"
   kv state_jthulhu "$(scx_state)"
-  kill -TERM "$DAEMON_PID"
-  ( sleep 30; kill -9 "$DAEMON_PID" 2>/dev/null ) &
-  wait "$DAEMON_PID"
-  kv daemon_rc $?
-  if wait_state disabled 10000; then kv state_after disabled; else kv state_after "$(scx_state)"; fi
-  counters=$(daemon_totals)
-  kv sessions "$(field "$counters" sessions)"
-  report_counters "$counters"
-  if [ "$(scx_state)" = disabled ]; then
-    say "measuring under eevdf again"
-    hackbench_runs eevdf _after
-    eevdf_runs=$((HACKBENCH_RUNS * 2))
-    latencies eevdf_after
-    for kind in idle load; do
-      latency_report "$kind" eevdf "/tmp/cyclictest.$kind.eevdf.sorted" "/tmp/cyclictest.$kind.eevdf_after.sorted"
-    done
-  fi
-fi
-hackbench_summary eevdf "$eevdf_runs"
+  stop_daemon
+  [ "$detach" = clean ]
+}
+
+: > /tmp/hackbench.eevdf; : > /tmp/hackbench_ctxt.eevdf; : > /tmp/hackbench.jthulhu; : > /tmp/hackbench_ctxt.jthulhu
+kv state_eevdf "$(scx_state)"
+# Timekeeping cost differs a lot under TCG by clock source (BPF reads the clock on every event).
+kv clocksource "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
+kv compare_rounds "$ROUNDS"
+forward_daemon_log
+measure eevdf 0
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+  jthulhu_set "$round" || break
+  [ "$(scx_state)" = disabled ] || break
+  measure eevdf "$round"
+  round=$((round + 1))
+done
+kv daemon_start_failures "$start_failures"
+kv rounds_completed $((round - 1))
+
+# Summary over every set of each scheduler.
+for s in eevdf jthulhu; do
+  kv "hackbench_$s" "$(median /tmp/hackbench.$s)"
+  kv "hackbench_ctxt_$s" "$(median /tmp/hackbench_ctxt.$s)"
+  for kind in idle load; do
+    latency_report "$kind" "$s" /tmp/cyclictest.$kind.${s}_*.sorted
+  done
+done
+kv hackbench_daemon_cpu_pct_jthulhu "$(awk -v d="$daemon_hackbench_ticks" -v t="$machine_hackbench_ticks" \
+  'BEGIN { printf "%.1f\n", (t > 0 ? 100 * d / t : 0) }')"
+# Paired throughput: each Jthulhu set against the mean of the EEVDF sets around it; the median over sets.
+k=1
+: > /tmp/hackbench.paired
+while [ "$k" -lt "$round" ]; do
+  before=$(median "/tmp/hackbench_set.eevdf_$((k - 1))") jt=$(median "/tmp/hackbench_set.jthulhu_$k")
+  after=$(median "/tmp/hackbench_set.eevdf_$k")
+  r=$(awk -v a="$before" -v b="$after" -v j="$jt" 'BEGIN { printf "%.3f\n", (a + b) / 2 / j }')
+  kv "hackbench_round_$k" "$before,$jt,$after,$r"
+  echo "$r" >> /tmp/hackbench.paired
+  k=$((k + 1))
+done
+[ "$round" -gt "$ROUNDS" ] && kv hackbench_paired_ratio "$(median /tmp/hackbench.paired)"
+
+counters=$(daemon_totals)
+kv sessions "$(field "$counters" sessions)"
+report_counters "$counters"
 kv ejections "$(count_ejections)"
 sleep 1
 dump_scx_dmesg
