@@ -86,8 +86,12 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_FIFO_SCAN_MAX	64
 /* A preempted task resumes without Java only if at least this much of its slice is left. */
 #define JT_RESUME_MIN_SLICE_NS	(100 * 1000ULL)
-/* The longest the loop stays parked with nothing to do: Java's heartbeat, a stop request. */
-#define JT_LOOP_PARK_MAX_NS	(100 * JT_NSEC_PER_MSEC)
+/*
+ * The longest the loop stays parked with nothing to do. Only a safety net:
+ * records, a stop request (loop_wanted) and signals unpark it within a
+ * heartbeat; each idle pass costs ~0.5 ms of CPU under TCG.
+ */
+#define JT_LOOP_PARK_MAX_NS	(1000 * JT_NSEC_PER_MSEC)
 /* Cgroup levels searched for a policy: the task's cgroup and its ancestors. */
 #define JT_POLICY_MAX_DEPTH	16
 /* Tail entries of a deadline DSQ the heartbeat checks for starvation... */
@@ -647,6 +651,24 @@ __noinline int kick_parked_loop(void)
 }
 
 /*
+ * Has the parked loop's thread a signal to take? Only running it delivers one:
+ * a kill -9 would otherwise leave the daemon, and the scheduler with it, in
+ * place until the loop ran again.
+ */
+__noinline int loop_signal_pending(void)
+{
+	struct task_struct *p = bpf_task_from_pid((s32)READ_ONCE(shared.scheduler_tid));
+	u64 pending;
+
+	if (!p)
+		return 0;
+	pending = p->pending.signal.sig[0] | p->signal->shared_pending.signal.sig[0];
+	pending &= ~p->blocked.sig[0];
+	bpf_task_release(p);
+	return pending != 0;
+}
+
+/*
  * Records wait for the loop. If it is parked and @kick, get a CPU to
  * ops.dispatch; without @kick the caller is ops.dispatch and runs it itself.
  */
@@ -1201,6 +1223,9 @@ static __always_inline bool dispatch_needed(u64 now)
 		return false;
 	if (!bpf_map_peek_elem(&pending_fifo, &head) && now - head.enqueued_at >= cfg_fallback_ns())
 		return true;
+	/* Parked, Java is alive by definition: BPF holds its loop and runs it when wanted. */
+	if (READ_ONCE(priv.loop_parked_at))
+		return false;
 	java_seen = READ_ONCE(shared.java_heartbeat_ns);
 	return (s64)(now - java_seen) > (s64)cfg_fallback_ns();
 }
@@ -1335,11 +1360,13 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 	kick_idle_cpus_with_work();
 	wake_java_for_batch(now, true);
 	/*
-	 * A parked loop runs at least every JT_LOOP_PARK_MAX_NS, and a kick
-	 * that found no CPU reaching ops.dispatch is repeated.
+	 * A parked loop runs when wanted (a kick that found no CPU reaching
+	 * ops.dispatch is repeated; Java's stop request lands here), when its
+	 * thread has a signal, and at least every JT_LOOP_PARK_MAX_NS.
 	 */
 	parked_at = READ_ONCE(priv.loop_parked_at);
-	if (parked_at && (READ_ONCE(shared.loop_wanted) || now - parked_at > JT_LOOP_PARK_MAX_NS)) {
+	if (parked_at && (READ_ONCE(shared.loop_wanted) || now - parked_at > JT_LOOP_PARK_MAX_NS ||
+			  loop_signal_pending())) {
 		WRITE_ONCE(shared.loop_wanted, 1);
 		kick_parked_loop();
 	}

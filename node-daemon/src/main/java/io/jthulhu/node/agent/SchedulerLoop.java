@@ -24,14 +24,16 @@ import java.util.function.BooleanSupplier;
  * The hot path: queued ring → policy engine → dispatch ring. Runs on one thread, allocates nothing
  * per task and takes no lock: BPF never waits on it, and when it is late BPF dispatches by itself.
  * Between batches it parks in BPF: it sets java_loop_idle and yields, BPF keeps the thread
- * (runnable, in no queue) and runs it again when records wait, or after at most 100 ms.
+ * (runnable, in no queue) and runs it again when records wait, when it is asked to (a stop, a
+ * signal to the thread), or after at most 1 s.
  */
 final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     /** Upper bound on records taken per batch, so decisions go out while the ring still fills. */
     private static final int MAX_BATCH = 4096;
-    private static final long RING_FULL_WAIT_NS = 1_000_000;
+    /** A short sleep, for when waiting is all the loop can do: the dispatch ring is full, or BPF does not park it. */
+    private static final long NAP_NS = 1_000_000;
 
     private final ByteBuffer shared;
     private final RingBufferConsumer queued;
@@ -39,6 +41,8 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     private final ByteBuffer dispatchBuffer;
     private final PolicyEngine engine;
     private volatile boolean wakeRequested;
+    /** Idle passes in a row whose yield did not park the loop in BPF. */
+    private int yieldsNotParked;
 
     /** Loop activity: passes over the rings, waits (parks in BPF or naps), records taken. */
     static final int PASSES = 0;
@@ -63,9 +67,13 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         engine.warmUp();
     }
 
-    /** Makes the loop take another pass instead of waiting, e.g. to stop (a parked loop sees it within 100 ms). */
+    /**
+     * Makes the loop take another pass instead of waiting, e.g. to stop. A parked loop is wanted:
+     * BPF's heartbeat runs it within one period.
+     */
     void wakeUp() {
         wakeRequested = true;
+        INT.setVolatile(shared, SharedLayout.LOOP_WANTED, 1);
     }
 
     /** Schedules until {@code stop} says so or the kernel ejects the scheduler. */
@@ -84,11 +92,14 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
             int sent = flush();
             count(PASSES, 1);
             count(RECORDS, taken);
+            if (taken > 0 || sent > 0) {
+                yieldsNotParked = 0;
+            }
             if (taken == 0 && sent == 0 && !wakeRequested) {
                 count(SLEEPS, 1);
                 if (engine.pending() > 0) {
                     // Decisions wait for room in the dispatch ring, which BPF drains as CPUs dispatch.
-                    LockSupport.parkNanos(RING_FULL_WAIT_NS);
+                    LockSupport.parkNanos(NAP_NS);
                 } else {
                     park();
                 }
@@ -102,9 +113,20 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
      * to return from but this one.
      */
     private void park() {
+        long parks = (long) LONG.getOpaque(shared, SharedLayout.NR_LOOP_PARKS);
         INT.setVolatile(shared, SharedLayout.JAVA_LOOP_IDLE, 1);
         Libc.sched_yield();
         INT.setRelease(shared, SharedLayout.JAVA_LOOP_IDLE, 0);
+        if ((long) LONG.getOpaque(shared, SharedLayout.NR_LOOP_PARKS) != parks) {
+            yieldsNotParked = 0;
+        } else if (++yieldsNotParked > 1) {
+            // BPF did not keep the thread twice in a row with nothing to do: the kernel is tearing
+            // the scheduler down (ops.exit, which tells Java, comes last), and this thread, now
+            // under the default scheduler, would spin on sched_yield meanwhile. Under TCG, a
+            // thread spinning through code the kernel is patching (static keys) was seen to
+            // trigger int3 Oopses.
+            LockSupport.parkNanos(NAP_NS);
+        }
     }
 
     /** One of {@link #PASSES}, {@link #SLEEPS}, {@link #RECORDS} so far; safe from any thread. */
