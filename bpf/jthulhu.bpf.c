@@ -444,15 +444,20 @@ static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 
 	return NULL;
 }
 
-static __always_inline void fill_cgroup_policy(struct task_struct *p, struct jt_queued_task *rec)
+/* The policy travels with the record, so Java needs no lookup of its own. */
+static __always_inline void fill_policy(struct jt_queued_task *rec, struct task_ctx *tctx,
+					const struct jt_policy *policy, u64 cgroup_id)
 {
-	struct jt_policy *policy = find_policy(p, &rec->cgroup_id);
-
+	rec->cgroup_id = cgroup_id;
 	__builtin_memset(&rec->policy, 0, sizeof(rec->policy));
-	if (policy) {
-		rec->policy = *policy;
-		rec->policy.flags |= JT_POLICY_PRESENT;
-	}
+	/* A policy weight scales the task's vtime here, so Java and BPF share one vtime. */
+	tctx->weight = 0;
+	if (!policy)
+		return;
+	rec->policy = *policy;
+	rec->policy.flags |= JT_POLICY_PRESENT;
+	if (policy->weight && policy->weight <= 10000)
+		tctx->weight = policy->weight;
 }
 
 /*
@@ -485,12 +490,6 @@ static __noinline void fill_queued_task(struct jt_queued_task *rec, struct task_
 	rec->enqueued_at = bpf_ktime_get_ns();
 	tctx->sent_at = rec->enqueued_at;
 	tctx->woke = !!(enq_flags & SCX_ENQ_WAKEUP);
-	fill_cgroup_policy(p, rec);
-	/* A policy weight scales the task's vtime here, so Java and BPF share one vtime. */
-	tctx->weight = 0;
-	if ((rec->policy.flags & JT_POLICY_PRESENT) && rec->policy.weight &&
-	    rec->policy.weight <= 10000)
-		tctx->weight = rec->policy.weight;
 }
 
 static __always_inline bool is_scheduler_thread(const struct task_struct *p)
@@ -833,8 +832,8 @@ static __always_inline void wake_java_for_batch(u64 now, bool kick)
  * Send @p to Java. Returns false if it could not be sent (ring or FIFO full);
  * the caller then inserts it itself.
  */
-static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx *tctx,
-					 u64 enq_flags)
+static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags,
+					 const struct jt_policy *policy, u64 cgroup_id)
 {
 	struct jt_queued_task *rec;
 	struct jt_fifo_entry entry;
@@ -845,6 +844,7 @@ static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx 
 		return false;
 	seq = ++tctx->seq;
 	fill_queued_task(rec, p, tctx, enq_flags, seq);
+	fill_policy(rec, tctx, policy, cgroup_id);
 
 	/* Pending before Java can see the record, or its answer would be stale. */
 	WRITE_ONCE(tctx->pending_seq, seq);
@@ -894,6 +894,8 @@ s32 BPF_STRUCT_OPS(jt_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_
 void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx = lookup_task_ctx(p);
+	struct jt_policy *policy;
+	u64 cgroup_id;
 
 	if (!tctx) {
 		/* ops.init_task always creates it; never leave a task unqueued. */
@@ -971,20 +973,18 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 			return;
 		}
 	}
-	if ((cfg_flags() & JT_CFG_DIRECT_PINNED) && p->nr_cpus_allowed == 1) {
-		u64 cgroup_id;
-
-		if (!find_policy(p, &cgroup_id)) {
-			insert_pinned(p, tctx, enq_flags);
-			return;
-		}
+	/* Looked up once: a single-CPU task with a policy goes to Java with it. */
+	policy = find_policy(p, &cgroup_id);
+	if ((cfg_flags() & JT_CFG_DIRECT_PINNED) && p->nr_cpus_allowed == 1 && !policy) {
+		insert_pinned(p, tctx, enq_flags);
+		return;
 	}
 	if (!heartbeat_alive(bpf_ktime_get_ns())) {
 		__sync_fetch_and_add(&shared.nr_no_heartbeat, 1);
 		insert_shared(p, cfg_slice_ns(), enq_flags);
 		return;
 	}
-	if (send_to_java(p, tctx, enq_flags))
+	if (send_to_java(p, tctx, enq_flags, policy, cgroup_id))
 		return;
 	STAT_INC(nr_ring_full);
 	insert_shared(p, cfg_slice_ns(), enq_flags);
