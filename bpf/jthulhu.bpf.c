@@ -1507,6 +1507,54 @@ static __always_inline bool prev_is_busy_scheduler(const struct task_struct *pre
 	return prev && is_scheduler_thread(prev) && (prev->scx.flags & SCX_TASK_QUEUED);
 }
 
+/*
+ * The two parts of ops.dispatch below are global functions, verified once
+ * each rather than once for every path that reaches them: inlined, the
+ * verifier walked ops.dispatch's branches times theirs (26.9k instructions
+ * processed for ops.dispatch, 18.9k now), and every load under TCG pays for
+ * it, the most on a re-attach after CPU hotplug on the one CPU left.
+ */
+
+/* Fallback for overdue records, the heartbeat's upkeep, deferred records' batch. */
+__noinline int dispatch_upkeep(u64 now, int got_task)
+{
+	dispatch_overdue(now);
+	revive_heartbeat(now);
+	/* Without a task of its own this CPU runs the loop below instead of kicking one. */
+	wake_java_for_batch(now, got_task);
+	return 0;
+}
+
+/* Find @cpu its next task; @sched_yields: the loop just used up its slice here. */
+__noinline int dispatch_next_task(s32 cpu, int sched_yields, u64 now)
+{
+	if (READ_ONCE(shared.loop_wanted) && unpark_loop())
+		return 1;
+	/* Deadline order, but BPF's FIFO never waits for Java's decisions longer than a slice. */
+	if (shared_head_overdue(now) && move_shared_to_local())
+		return 1;
+	if (move_earliest_java_to_local(cpu))
+		return 1;
+	if (move_shared_to_local())
+		return 1;
+	if (sched_yields && scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED))
+		return 1;
+	if (steal_from_other_cpus(cpu))
+		return 1;
+	/*
+	 * Nothing to run here: deferred records must not wait for a batch. A
+	 * loop not parked (running elsewhere, or yielding on this very CPU)
+	 * finds loop_wanted set and takes another pass.
+	 */
+	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA)) {
+		WRITE_ONCE(priv.unwoken_since, 0);
+		if (!unpark_loop())
+			want_loop(false);
+		STAT_INC2(nr_wake_nudges);
+	}
+	return 0;
+}
+
 void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct jt_cpu_run *run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
@@ -1548,37 +1596,9 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	}
 	/* One clock read for the rest of this call: they all run within microseconds. */
 	now = bpf_ktime_get_ns();
-	dispatch_overdue(now);
-	revive_heartbeat(now);
-	/* Without a task of its own this CPU runs the loop below instead of kicking one. */
-	wake_java_for_batch(now, got_task);
-
-	if (got_task)
-		return;
-	if (READ_ONCE(shared.loop_wanted) && unpark_loop())
-		return;
-	/* Deadline order, but BPF's FIFO never waits for Java's decisions longer than a slice. */
-	if (shared_head_overdue(now) && move_shared_to_local())
-		return;
-	if (move_earliest_java_to_local(cpu))
-		return;
-	if (move_shared_to_local())
-		return;
-	if (sched_yields && scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED))
-		return;
-	if (steal_from_other_cpus(cpu))
-		return;
-	/*
-	 * Nothing to run here: deferred records must not wait for a batch. A
-	 * loop not parked (running elsewhere, or yielding on this very CPU)
-	 * finds loop_wanted set and takes another pass.
-	 */
-	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA)) {
-		WRITE_ONCE(priv.unwoken_since, 0);
-		if (!unpark_loop())
-			want_loop(false);
-		STAT_INC2(nr_wake_nudges);
-	}
+	dispatch_upkeep(now, got_task);
+	if (!got_task)
+		dispatch_next_task(cpu, sched_yields, now);
 }
 
 void BPF_STRUCT_OPS(jt_runnable, struct task_struct *p, u64 enq_flags)

@@ -119,9 +119,22 @@ jthulhu_set() {
   measure jthulhu "$1"
   if [ "${jt_bpf_stats:-0}" = 1 ]; then
     echo 0 > /proc/sys/kernel/bpf_stats_enabled
-    bpftool prog show | awk '/struct_ops/ { name = $4 } /run_time_ns/ && name != "" {
-        for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) }
-        printf "JT_LOG bpf %s runs=%d total_ms=%d avg_ns=%d\n", name, c, t / 1000000, c ? t / c : 0; name = "" }'
+    # Per struct_ops program: runs and time in them during the set, and the instructions the verifier
+    # processed to load it, with its global functions (the kernel shows that in the fd's fdinfo only).
+    echo "0 none" > /tmp/verified_insns # never empty: awk would read bpftool's lines as its
+    for f in /proc/"$DAEMON_PID"/fdinfo/*; do
+      awk '$1 == "prog_id:" { id = $2 } $1 == "verified_insns:" { v = $2 } END { if (id != "") print id, v }' "$f"
+    done >> /tmp/verified_insns 2>/dev/null
+    bpftool prog show | awk '
+      function report() {
+        if (name != "") printf "JT_LOG bpf %s runs=%d total_ms=%d avg_ns=%d verified_insns=%s\n",
+          name, c, t / 1000000, c ? t / c : 0, (id in verified) ? verified[id] : "?"
+        name = ""
+      }
+      NR == FNR { verified[$1] = $2; next }
+      /^[0-9]+: / { report(); id = $1; sub(/:$/, "", id); name = ($2 == "struct_ops") ? $4 : ""; t = c = 0 }
+      { for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) } }
+      END { report() }' /tmp/verified_insns -
   fi
   say "daemon threads' CPU ticks after the set: $(daemon_threads)"
   kv state_jthulhu "$(scx_state)"
