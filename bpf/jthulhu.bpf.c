@@ -1560,7 +1560,7 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	struct jt_cpu_run *run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
 	bool sched_yields = prev_is_busy_scheduler(prev);
 	struct drain_ctx drain;
-	bool got_task = false;
+	bool got_task;
 	u64 now;
 
 	__sync_fetch_and_add(&shared.nr_dispatch_calls, 1);
@@ -1579,9 +1579,8 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	 * unless it just used up a whole slice itself: then the others go
 	 * first once, so a busy loop cannot keep a CPU to itself.
 	 */
-	if (!got_task && !sched_yields)
-		got_task = scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED) ||
-			   (READ_ONCE(shared.loop_wanted) && unpark_loop());
+	got_task = !sched_yields && (scx_bpf_dsq_move_to_local(JT_DSQ_USERSCHED) ||
+				     (READ_ONCE(shared.loop_wanted) && unpark_loop()));
 
 	drain.budget = scx_bpf_dispatch_nr_slots();
 	drain.self_free = !got_task;
