@@ -86,6 +86,10 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_FIFO_SCAN_MAX	64
 /* A preempted task resumes without Java only if at least this much of its slice is left. */
 #define JT_RESUME_MIN_SLICE_NS	(100 * 1000ULL)
+
+/* task_ctx.measure_run: which wakeup-to-running sum a task's next start adds to. */
+#define JT_MEASURE_JAVA		1	/* a Java decision for a wakeup was applied */
+#define JT_MEASURE_PINNED	2	/* a single-CPU task woke onto its busy CPU */
 /*
  * The longest the loop stays parked with nothing to do. Only a safety net:
  * records, a stop request (loop_wanted) and signals unpark it within a
@@ -174,7 +178,7 @@ struct task_ctx {
 	u8 rank;		/* JT_RANK_* of its last insert */
 	u8 preemptible;		/* may be preempted by a waking task */
 	u8 woke;		/* the pending request is a wakeup */
-	u8 measure_run;		/* a Java wakeup decision was applied: time it until running */
+	u8 measure_run;		/* JT_MEASURE_*: time this wakeup until the task runs */
 	u8 ordered;		/* its last insert was a Java decision, queued by deadline */
 	u8 preempted;		/* stopped before its slice ran out, still runnable */
 	u8 pad[2];
@@ -718,9 +722,15 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 		 */
 		if (!(enq_flags & SCX_ENQ_WAKEUP))
 			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-	} else if ((enq_flags & SCX_ENQ_WAKEUP) &&
-		   may_preempt(run, deadline, JT_RANK_NORMAL, JT_DISPATCH_PREEMPT)) {
-		preempt_for_waker(cpu);
+	} else if (enq_flags & SCX_ENQ_WAKEUP) {
+		STAT_INC2(nr_pinned_wakeups);
+		tctx->measure_run = JT_MEASURE_PINNED;
+		if (may_preempt(run, deadline, JT_RANK_NORMAL, JT_DISPATCH_PREEMPT))
+			preempt_for_waker(cpu);
+		else if (!READ_ONCE(run->preemptible))
+			STAT_INC2(nr_pinned_unpreemptible);
+		else
+			STAT_INC2(nr_pinned_outranked);
 	}
 }
 
@@ -1117,7 +1127,7 @@ static __noinline void apply_decision(const struct jt_dispatch *d, struct drain_
 	rank = class_rank(d->sched_class);
 	note_placement(tctx, d->vtime, rank, true, true);
 	tctx->queued_at = bpf_ktime_get_ns();
-	tctx->measure_run = tctx->woke;
+	tctx->measure_run = tctx->woke ? JT_MEASURE_JAVA : 0;
 	if (tctx->woke) {
 		__sync_fetch_and_add(&shared.wakeup_decision_ns, tctx->queued_at - tctx->sent_at);
 		STAT_INC2(nr_wakeup_decisions);
@@ -1623,11 +1633,14 @@ void BPF_STRUCT_OPS(jt_running, struct task_struct *p)
 	if (!tctx)
 		return;
 	tctx->last_run_at = bpf_ktime_get_ns();
-	if (tctx->measure_run) {
-		tctx->measure_run = 0;
+	if (tctx->measure_run == JT_MEASURE_JAVA) {
 		__sync_fetch_and_add(&shared.wakeup_run_ns, tctx->last_run_at - tctx->queued_at);
 		STAT_INC2(nr_wakeup_runs);
+	} else if (tctx->measure_run == JT_MEASURE_PINNED) {
+		__sync_fetch_and_add(&shared.pinned_run_ns, tctx->last_run_at - tctx->queued_at);
+		STAT_INC2(nr_pinned_runs);
 	}
+	tctx->measure_run = 0;
 	cpu = scx_bpf_task_cpu(p);
 	if (cpu >= 0 && cpu < JT_MAX_CPUS) {
 		struct jt_cpu_run *run = &cpu_run[cpu];

@@ -41,7 +41,12 @@ public final class SchedulerStats {
         WAKE_DEFERRED("wake_deferred", SharedLayout.NR_WAKE_DEFERRED),
         WAKE_NUDGES("wake_nudges", SharedLayout.NR_WAKE_NUDGES),
         LOOP_PARKS("loop_parks", SharedLayout.NR_LOOP_PARKS),
-        LOOP_UNPARKS("loop_unparks", SharedLayout.NR_LOOP_UNPARKS);
+        LOOP_UNPARKS("loop_unparks", SharedLayout.NR_LOOP_UNPARKS),
+        PINNED_WAKEUPS("pinned_wakeups", SharedLayout.NR_PINNED_WAKEUPS),
+        PINNED_UNPREEMPTIBLE("pinned_unpreemptible", SharedLayout.NR_PINNED_UNPREEMPTIBLE),
+        PINNED_OUTRANKED("pinned_outranked", SharedLayout.NR_PINNED_OUTRANKED),
+        PINNED_RUNS(null, SharedLayout.NR_PINNED_RUNS),
+        PINNED_RUN_NS("pinned_run_us", SharedLayout.PINNED_RUN_NS, PINNED_RUNS, 1_000);
 
         final String key;
         final int offset;

@@ -30,6 +30,11 @@ class SchedulerStatsTest {
         shared.putLong(SharedLayout.NR_WAKE_NUDGES, 5);
         shared.putLong(SharedLayout.NR_LOOP_PARKS, 8);
         shared.putLong(SharedLayout.NR_LOOP_UNPARKS, 9);
+        shared.putLong(SharedLayout.NR_PINNED_WAKEUPS, 20);
+        shared.putLong(SharedLayout.NR_PINNED_UNPREEMPTIBLE, 2);
+        shared.putLong(SharedLayout.NR_PINNED_OUTRANKED, 1);
+        shared.putLong(SharedLayout.NR_PINNED_RUNS, 19);
+        shared.putLong(SharedLayout.PINNED_RUN_NS, 19 * 250_000L);
 
         SchedulerStats stats = SchedulerStats.read(shared);
 
@@ -39,7 +44,8 @@ class SchedulerStatsTest {
                 + " kicks=7 user_pending=3 dispatch_calls=0 shared_moves=0 sweep_no_idle=0 preempt_kicks=0"
                 + " starved_moves=0 wakeup_decisions=4 wakeup_decision_us=2500 wakeup_run_us=0 wakeup_self=0"
                 + " wakeup_waiting=0 cpu_idle_ms=2500 resumed=11 wake_deferred=12 wake_nudges=5"
-                + " loop_parks=8 loop_unparks=9 java_ratio=0.9000");
+                + " loop_parks=8 loop_unparks=9 pinned_wakeups=20 pinned_unpreemptible=2 pinned_outranked=1"
+                + " pinned_run_us=250 java_ratio=0.9000");
     }
 
     @Test

@@ -33,7 +33,12 @@ public final class SharedLayout {
     public static final int LOOP_WANTED = JAVA_LOOP_IDLE + 4;
     public static final int NR_LOOP_PARKS = LOOP_WANTED + 4;
     public static final int NR_LOOP_UNPARKS = NR_LOOP_PARKS + 8;
-    public static final int SIZE = NR_LOOP_UNPARKS + 8;
+    public static final int NR_PINNED_WAKEUPS = NR_LOOP_UNPARKS + 8;
+    public static final int NR_PINNED_UNPREEMPTIBLE = NR_PINNED_WAKEUPS + 8;
+    public static final int NR_PINNED_OUTRANKED = NR_PINNED_UNPREEMPTIBLE + 8;
+    public static final int NR_PINNED_RUNS = NR_PINNED_OUTRANKED + 8;
+    public static final int PINNED_RUN_NS = NR_PINNED_RUNS + 8;
+    public static final int SIZE = PINNED_RUN_NS + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -66,6 +71,11 @@ public final class SharedLayout {
             .field("loop_wanted", LOOP_WANTED, 4)
             .field("nr_loop_parks", NR_LOOP_PARKS, 8)
             .field("nr_loop_unparks", NR_LOOP_UNPARKS, 8)
+            .field("nr_pinned_wakeups", NR_PINNED_WAKEUPS, 8)
+            .field("nr_pinned_unpreemptible", NR_PINNED_UNPREEMPTIBLE, 8)
+            .field("nr_pinned_outranked", NR_PINNED_OUTRANKED, 8)
+            .field("nr_pinned_runs", NR_PINNED_RUNS, 8)
+            .field("pinned_run_ns", PINNED_RUN_NS, 8)
             .build();
 
     private SharedLayout() {
