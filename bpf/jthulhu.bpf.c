@@ -689,9 +689,9 @@ static __always_inline void want_loop(bool kick)
  * runs, and a round trip through Java would cost more than the decision. BPF
  * queues it on its CPU by the deadline Java gives a task that does not sleep
  * (vtime plus the CPU used since it last slept, capped) and, when it wakes,
- * preempts by Java's rule. Not the CPU's local DSQ: ops.dispatch only runs
- * when that is empty, so a stream of pinned tasks there (a process hopping
- * CPUs with sched_setaffinity) would starve everything else.
+ * preempts by Java's rule. Not the CPU's local DSQ unless it preempts:
+ * ops.dispatch only runs when that is empty, so a stream of pinned tasks there
+ * (a process hopping CPUs with sched_setaffinity) would starve everything else.
  */
 static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx *tctx,
 					  u64 enq_flags)
@@ -701,6 +701,7 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	u64 runtime = tctx->exec_runtime;
 	struct jt_cpu_run *run;
 	u64 deadline;
+	bool idle;
 
 	if (runtime > JT_PINNED_RUNTIME_CAP_NS)
 		runtime = JT_PINNED_RUNTIME_CAP_NS;
@@ -709,29 +710,42 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	tctx->slice = cfg_slice_ns();
 	note_placement(tctx, deadline, JT_RANK_NORMAL, true, true);
 	tctx->queued_at = bpf_ktime_get_ns();
-	scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), cfg_slice_ns(), deadline, enq_flags);
 	STAT_INC(nr_direct_pinned);
-	if (cpu < 0 || cpu >= JT_MAX_CPUS)
+	if (cpu < 0 || cpu >= JT_MAX_CPUS) {
+		scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), cfg_slice_ns(), deadline, enq_flags);
 		return;
+	}
 	/* The mask only convinces the verifier; the check above already holds. */
 	run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
-	if (READ_ONCE(shared.cpu_idle[cpu & (JT_MAX_CPUS - 1)])) {
-		/*
-		 * A wakeup reschedules an idle CPU by itself (the kernel's
-		 * wakeup_preempt()); a kick from here would be a self-IPI.
-		 */
-		if (!(enq_flags & SCX_ENQ_WAKEUP))
-			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-	} else if (enq_flags & SCX_ENQ_WAKEUP) {
+	idle = READ_ONCE(shared.cpu_idle[cpu & (JT_MAX_CPUS - 1)]);
+	if (!idle && (enq_flags & SCX_ENQ_WAKEUP)) {
 		STAT_INC2(nr_pinned_wakeups);
 		tctx->measure_run = JT_MEASURE_PINNED;
-		if (may_preempt(run, deadline, JT_RANK_NORMAL, JT_DISPATCH_PREEMPT))
-			preempt_for_waker(cpu);
-		else if (!READ_ONCE(run->preemptible))
+		if (may_preempt(run, deadline, JT_RANK_NORMAL, JT_DISPATCH_PREEMPT)) {
+			/*
+			 * To the head of the CPU's local DSQ, preempting: the
+			 * kernel reschedules the CPU itself (no kick, which from
+			 * the CPU's own timer interrupt is a self-IPI) and runs
+			 * the task without calling ops.dispatch. One task, at
+			 * the head once per wakeup: nothing behind it starves.
+			 */
+			WRITE_ONCE(run->preemptible, 0);
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags | SCX_ENQ_PREEMPT);
+			STAT_INC2(nr_preempt_kicks);
+			return;
+		}
+		if (!READ_ONCE(run->preemptible))
 			STAT_INC2(nr_pinned_unpreemptible);
 		else
 			STAT_INC2(nr_pinned_outranked);
 	}
+	scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), cfg_slice_ns(), deadline, enq_flags);
+	/*
+	 * A wakeup reschedules an idle CPU by itself (the kernel's
+	 * wakeup_preempt()); a kick from here would be a self-IPI.
+	 */
+	if (idle && !(enq_flags & SCX_ENQ_WAKEUP))
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
 static __always_inline u32 class_rank(u32 sched_class)
