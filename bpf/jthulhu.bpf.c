@@ -100,8 +100,10 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_POLICY_MAX_DEPTH	16
 /* Tail entries of a deadline DSQ the heartbeat checks for starvation... */
 #define JT_STARVATION_SCAN_MAX	32
-/* ...and per-CPU DSQs it checks per run, in rotation. */
+/* ...and per-CPU DSQs it checks per run, in rotation... */
 #define JT_STARVATION_CPUS_PER_RUN 8
+/* ...so that each DSQ is checked this many times per starvation_ns. */
+#define JT_STARVATION_CHECKS	4
 /* Weight of a nice-0 task: vtime advances 1:1 with runtime at this weight. */
 #define JT_WEIGHT_NICE0		100
 /* The heartbeat is considered dead after this many missed periods... */
@@ -139,6 +141,7 @@ struct jt_private {
 	u32 pad;
 	u64 unwoken_since;	/* when the oldest record that did not wake Java was sent; 0 = none */
 	u64 loop_parked_at;	/* when the scheduling loop parked; 0 = not parked */
+	u64 last_rescue_ns;	/* when the starvation guard last ran */
 };
 static struct jt_private priv SEC(".data.jt_private");
 
@@ -1331,11 +1334,14 @@ static __always_inline void rescue_starved_in(u64 dsq_id, u64 iter_flags, u64 no
 		goto out;
 	while ((p = bpf_iter_scx_dsq_next(&it))) {
 		u64 queued_at = task_queued_at(p);
+		bool starved = queued_at && now - queued_at > cfg_starvation_ns();
 
 		if (++scanned > JT_STARVATION_SCAN_MAX)
 			break;
-		if (queued_at && now - queued_at > cfg_starvation_ns() &&
-		    scx_bpf_dsq_move(&it, p, JT_DSQ_SHARED, 0))
+		/* A FIFO (no REV) is in queued_at order: nothing behind a fresh head starves. */
+		if (!starved && !(iter_flags & SCX_DSQ_ITER_REV))
+			break;
+		if (starved && scx_bpf_dsq_move(&it, p, JT_DSQ_SHARED, 0))
 			STAT_INC2(nr_starved_moves);
 	}
 out:
@@ -1345,12 +1351,21 @@ out:
 static __always_inline void rescue_starved(u64 now)
 {
 	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
+	u32 runs_per_rotation = (nr_cpus + JT_STARVATION_CPUS_PER_RUN - 1) / JT_STARVATION_CPUS_PER_RUN;
 	struct bpf_iter_num it;
 	int *i;
 
-	rescue_starved_in(JT_DSQ_JAVA, 0, now);
-	if (!nr_cpus)
+	/*
+	 * Not every heartbeat: under hackbench the scans took ~140 us of
+	 * softirq time per heartbeat (TCG). A decision is moved at most
+	 * starvation_ns / JT_STARVATION_CHECKS after it starved.
+	 */
+	if (!runs_per_rotation ||
+	    now - READ_ONCE(priv.last_rescue_ns) <
+		    cfg_starvation_ns() / JT_STARVATION_CHECKS / runs_per_rotation)
 		return;
+	WRITE_ONCE(priv.last_rescue_ns, now);
+	rescue_starved_in(JT_DSQ_JAVA, 0, now);
 	bpf_iter_num_new(&it, 0, JT_STARVATION_CPUS_PER_RUN);
 	while ((i = bpf_iter_num_next(&it))) {
 		u32 cpu = priv.rescue_cpu++ % nr_cpus;
