@@ -240,8 +240,9 @@ struct jt_shared {
 	u64 nr_loop_unparks;		/* parked loop inserted by ops.dispatch */
 	/* Wakeups of single-CPU tasks BPF queues itself (no Java): cyclictest's path. */
 	u64 nr_pinned_wakeups;		/* woke with their CPU busy */
-	u64 nr_pinned_unpreemptible;	/* of those, the CPU ran what no waker preempts
-					 * (the loop, a task just woken, the JVM, a kthread) */
+	u64 nr_pinned_unpreemptible;	/* of those, the CPU ran what no waker preempts (the
+					 * scheduling loop, a kernel thread) or was already
+					 * preempted for another waker */
 	u64 nr_pinned_outranked;	/* of those, the CPU ran an earlier deadline (margin included) */
 	u64 nr_pinned_runs;		/* of those, how many started running */
 	u64 pinned_run_ns;		/* sum of wakeup -> running */

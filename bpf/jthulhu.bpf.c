@@ -90,6 +90,7 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 /* task_ctx.measure_run: which wakeup-to-running sum a task's next start adds to. */
 #define JT_MEASURE_JAVA		1	/* a Java decision for a wakeup was applied */
 #define JT_MEASURE_PINNED	2	/* a single-CPU task woke onto its busy CPU */
+
 /*
  * The longest the loop stays parked with nothing to do. Only a safety net:
  * records, a stop request (loop_wanted) and signals unpark it within a
@@ -1662,14 +1663,18 @@ void BPF_STRUCT_OPS(jt_running, struct task_struct *p)
 	if (!tctx)
 		return;
 	tctx->last_run_at = bpf_ktime_get_ns();
-	if (tctx->measure_run == JT_MEASURE_JAVA) {
-		__sync_fetch_and_add(&shared.wakeup_run_ns, tctx->last_run_at - tctx->queued_at);
-		STAT_INC2(nr_wakeup_runs);
-	} else if (tctx->measure_run == JT_MEASURE_PINNED) {
-		__sync_fetch_and_add(&shared.pinned_run_ns, tctx->last_run_at - tctx->queued_at);
-		STAT_INC2(nr_pinned_runs);
+	if (tctx->measure_run) {
+		u64 waited = tctx->last_run_at - tctx->queued_at;
+
+		if (tctx->measure_run == JT_MEASURE_JAVA) {
+			__sync_fetch_and_add(&shared.wakeup_run_ns, waited);
+			STAT_INC2(nr_wakeup_runs);
+		} else {
+			__sync_fetch_and_add(&shared.pinned_run_ns, waited);
+			STAT_INC2(nr_pinned_runs);
+		}
+		tctx->measure_run = 0;
 	}
-	tctx->measure_run = 0;
 	cpu = scx_bpf_task_cpu(p);
 	if (cpu >= 0 && cpu < JT_MAX_CPUS) {
 		struct jt_cpu_run *run = &cpu_run[cpu];
