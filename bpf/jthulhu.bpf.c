@@ -780,6 +780,7 @@ static __always_inline bool wake_deferrable(struct task_struct *p, const struct 
 	u32 rank = JT_RANK_NORMAL, flags = JT_DISPATCH_PREEMPT;
 	const struct cpumask *idle;
 	bool none_idle;
+	s32 self;
 
 	if (!cfg_wake_batch_ns())
 		return false;
@@ -809,9 +810,14 @@ static __always_inline bool wake_deferrable(struct task_struct *p, const struct 
 	 * Not this CPU: its task is usually the waker, about to block (a pipe,
 	 * a socket, a futex); Java's decision arrives after it did and finds
 	 * the CPU free. Counted, it made 40 % of hackbench's records urgent
-	 * while 2-4 % of decisions preempted.
+	 * while 2-4 % of decisions preempted. Unless @p may run only here:
+	 * then nothing else is left to look at, and a wakeup from a timer (the
+	 * interrupted task runs on) waited for the batch every time.
 	 */
-	return find_victim(p, bpf_get_smp_processor_id(), rec->vtime, rank, flags) < 0;
+	self = bpf_get_smp_processor_id();
+	if (p->nr_cpus_allowed == 1)
+		self = -1;
+	return find_victim(p, self, rec->vtime, rank, flags) < 0;
 }
 
 /* Commit @rec to the queued ring, waking the scheduling loop now or leaving it for a batch. */
