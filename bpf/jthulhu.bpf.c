@@ -528,19 +528,24 @@ static __always_inline bool may_preempt(const struct jt_cpu_run *run, u64 deadli
 	       READ_ONCE(run->deadline) > deadline + cfg_preempt_margin_ns();
 }
 
+/* @run's CPU switches to a woken task next: no other waker picks it before it reschedules. */
+static __always_inline void claim_for_waker(struct jt_cpu_run *run)
+{
+	WRITE_ONCE(run->preemptible, 0);
+	STAT_INC2(nr_preempt_kicks);
+}
+
 /*
  * Preempt @cpu for a woken task that now heads its queue: ops.dispatch there
- * runs that queue before the scheduling loop, and no other waker picks the
- * CPU again before it reschedules.
+ * runs that queue before the scheduling loop.
  */
 static __always_inline void preempt_for_waker(s32 cpu)
 {
 	struct jt_cpu_run *run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
 
-	WRITE_ONCE(run->preemptible, 0);
+	claim_for_waker(run);
 	WRITE_ONCE(run->waker, 1);
 	scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
-	STAT_INC2(nr_preempt_kicks);
 }
 
 /*
@@ -733,9 +738,8 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 			 * the task without calling ops.dispatch. One task, at
 			 * the head once per wakeup: nothing behind it starves.
 			 */
-			WRITE_ONCE(run->preemptible, 0);
+			claim_for_waker(run);
 			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags | SCX_ENQ_PREEMPT);
-			STAT_INC2(nr_preempt_kicks);
 			return;
 		}
 		if (!READ_ONCE(run->preemptible))
@@ -780,7 +784,6 @@ static __always_inline bool wake_deferrable(struct task_struct *p, const struct 
 	u32 rank = JT_RANK_NORMAL, flags = JT_DISPATCH_PREEMPT;
 	const struct cpumask *idle;
 	bool none_idle;
-	s32 self;
 
 	if (!cfg_wake_batch_ns())
 		return false;
@@ -814,10 +817,8 @@ static __always_inline bool wake_deferrable(struct task_struct *p, const struct 
 	 * then nothing else is left to look at, and a wakeup from a timer (the
 	 * interrupted task runs on) waited for the batch every time.
 	 */
-	self = bpf_get_smp_processor_id();
-	if (p->nr_cpus_allowed == 1)
-		self = -1;
-	return find_victim(p, self, rec->vtime, rank, flags) < 0;
+	return find_victim(p, p->nr_cpus_allowed == 1 ? -1 : bpf_get_smp_processor_id(), rec->vtime,
+			   rank, flags) < 0;
 }
 
 /* Commit @rec to the queued ring, waking the scheduling loop now or leaving it for a batch. */

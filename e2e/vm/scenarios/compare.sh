@@ -121,7 +121,7 @@ jthulhu_set() {
     echo 0 > /proc/sys/kernel/bpf_stats_enabled
     # Per struct_ops program: runs and time in them during the set, and the instructions the verifier
     # processed to load it, with its global functions (the kernel shows that in the fd's fdinfo only).
-    echo "0 none" > /tmp/verified_insns # never empty: awk would read bpftool's lines as its
+    echo "0 none" > /tmp/verified_insns # never empty: else awk's NR == FNR would hold for bpftool's lines
     for f in /proc/"$DAEMON_PID"/fdinfo/*; do
       awk '$1 == "prog_id:" { id = $2 } $1 == "verified_insns:" { v = $2 } END { if (id != "") print id, v }' "$f"
     done >> /tmp/verified_insns 2>/dev/null
