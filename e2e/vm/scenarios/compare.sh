@@ -3,8 +3,9 @@
 # and under Jthulhu, interleaved E J E J ... E (the daemon attaches for each Jthulhu set and detaches after
 # it), so that a drift or a step in the host's speed during the boot counts for neither scheduler. Each set:
 # hackbench -g 4 -l 200 (seconds and context switches per run) and cyclictest wake-up latency (avg/p99/max,
-# microseconds) idle and under stress-ng --cpu 4. Reports raw figures and, per Jthulhu set, its hackbench
-# time against the mean of the EEVDF sets just before and just after it.
+# microseconds) idle and under stress-ng --cpu 4, the latter both pinned (cyclictest's default) and allowed
+# every CPU. Reports raw figures and, per Jthulhu set, its hackbench time against the mean of the EEVDF sets
+# just before and just after it.
 . /scenarios/lib.sh
 ROUNDS=${jt_compare_rounds:-3}
 HACKBENCH_RUNS=${jt_hackbench_runs:-3}
@@ -13,13 +14,42 @@ CYCLIC_LOOPS=${jt_cyclic_loops:-3000}
 kv scenario compare
 [ -d "$SCX" ] || { kv harness_error no_sched_ext_in_kernel; exit 1; }
 
-# latency <idle|load> <label>: one cyclictest run; per-sample output ("thread: index: latency-us").
+# latency <idle|load|anycpu> <label>: one cyclictest run; per-sample output ("thread: index: latency-us").
+# cyclictest pins its measuring thread to one CPU; such a thread without a policy never waits for Java (BPF
+# queues it on its CPU). anycpu: under load, that thread is then allowed every CPU, as most threads are, so
+# each wakeup that finds no idle CPU goes through Java. Samples taken before the widening are dropped.
 latency() {
   out=/tmp/cyclictest.$1.$2
-  cyclictest -t1 -i 1000 -l "$CYCLIC_LOOPS" --policy=other -q -v > "$out.raw" 2>&1
-  awk '$1 ~ /^[0-9]+:$/ && $2 ~ /^[0-9]+:$/ { print $3 }' "$out.raw" | sort -n > "$out.sorted"
+  cyclictest -t1 -i 1000 -l "$CYCLIC_LOOPS" --policy=other -q -v > "$out.raw" 2>&1 &
+  cyclic_pid=$!
+  skip=0
+  if [ "$1" = anycpu ]; then
+    widen_affinity "$cyclic_pid" || say "cyclictest $1 $2: could not widen its thread's CPUs"
+    skip=$ANYCPU_SKIP
+  fi
+  wait "$cyclic_pid"
+  awk -v skip="$skip" '$1 ~ /^[0-9]+:$/ && $2 ~ /^[0-9]+:$/ && $2 + 0 >= skip { print $3 }' "$out.raw" \
+    | sort -n > "$out.sorted"
   [ -s "$out.sorted" ] || { say "cyclictest $1 $2 produced no samples:"; tail -n 5 "$out.raw"; }
   latency_report "$1" "$2" "$out.sorted"
+}
+
+# The first samples of an anycpu run, taken while the thread may still be pinned (100 ms at -i 1000).
+ANYCPU_SKIP=100
+ALL_CPUS=0-$(( $(grep -c '^processor' /proc/cpuinfo) - 1 ))
+# widen_affinity <pid>: once cyclictest's measuring thread exists, allow all its threads every CPU; status 1
+# if that thread did not appear within 1 s or its allowed CPUs are not all CPUs afterwards.
+widen_affinity() {
+  tries=0
+  while [ "$(ls /proc/"$1"/task 2>/dev/null | wc -l)" -lt 2 ]; do
+    tries=$((tries + 1))
+    [ "$tries" -gt 100 ] && return 1
+    sleep 0.01
+  done
+  taskset -a -p -c "$ALL_CPUS" "$1" > /dev/null || return 1
+  for t in /proc/"$1"/task/*; do
+    [ "$(awk '$1 == "Cpus_allowed_list:" { print $2 }' "$t/status")" = "$ALL_CPUS" ] || return 1
+  done
 }
 
 # latency_report <idle|load> <label> <sample file...>: avg/p99/max over all samples of those runs.
@@ -83,13 +113,14 @@ daemon_threads() {
 
 median() { sort -n "$@" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
-# latencies <label>: cyclictest idle, then under stress-ng --cpu 4.
+# latencies <label>: cyclictest idle, then under stress-ng --cpu 4 (pinned as cyclictest does, then anycpu).
 latencies() {
   latency idle "$1"
   stress-ng --cpu 4 --timeout 3600s --quiet &
   load_pid=$!
   sleep 2
   latency load "$1"
+  latency anycpu "$1"
   kill "$load_pid"
   wait "$load_pid"
 }
@@ -163,7 +194,7 @@ kv rounds_completed $((round - 1))
 for s in eevdf jthulhu; do
   kv "hackbench_$s" "$(median /tmp/hackbench.$s)"
   kv "hackbench_ctxt_$s" "$(median /tmp/hackbench_ctxt.$s)"
-  for kind in idle load; do
+  for kind in idle load anycpu; do
     latency_report "$kind" "$s" /tmp/cyclictest.$kind.${s}_*.sorted
   done
 done
