@@ -185,7 +185,8 @@ struct task_ctx {
 	u8 measure_run;		/* JT_MEASURE_*: time this wakeup until the task runs */
 	u8 ordered;		/* its last insert was a Java decision, queued by deadline */
 	u8 preempted;		/* stopped before its slice ran out, still runnable */
-	u8 pad[2];
+	u8 sync_wakeup;		/* ops.select_cpu saw SCX_WAKE_SYNC: the waker is about to sleep */
+	u8 pad;
 	u64 slice;		/* slice of its last Java decision, less what it has used */
 };
 
@@ -590,13 +591,21 @@ static __always_inline s32 find_victim(const struct task_struct *p, s32 self, u6
  * one that just got a woken task, nor let every waiting task sit out a slice.
  * Running it on the waking CPU instead (no IPI) measured worse in the VM for
  * both throughput and latency: every record preempted the task that made it.
+ * @near (or -1): the CPU a woken single-CPU task waits for. Its decision goes
+ * to that CPU's queue; a loop run there drains it and runs the task itself,
+ * where a loop run elsewhere has to kick that CPU too.
  */
-static __always_inline void kick_for_scheduler(const struct task_struct *p)
+static __always_inline void kick_for_scheduler(const struct task_struct *p, s32 near)
 {
 	s32 cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
 
 	if (cpu >= 0) {
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		return;
+	}
+	if (near >= 0 && near < JT_MAX_CPUS && READ_ONCE(cpu_run[near].preemptible) &&
+	    bpf_cpumask_test_cpu(near, p->cpus_ptr)) {
+		scx_bpf_kick_cpu(near, SCX_KICK_PREEMPT);
 		return;
 	}
 	/* Above every class: any preemptible CPU will do, the latest deadline first. */
@@ -650,14 +659,14 @@ __noinline int unpark_loop(void)
 	return 1;
 }
 
-/* Get some CPU to ops.dispatch, where the parked loop is run. */
-__noinline int kick_parked_loop(void)
+/* Get some CPU to ops.dispatch, where the parked loop is run; @near as for kick_for_scheduler(). */
+__noinline int kick_parked_loop(s32 near)
 {
 	struct task_struct *p = bpf_task_from_pid((s32)READ_ONCE(shared.scheduler_tid));
 
 	if (!p)
 		return 0;
-	kick_for_scheduler(p);
+	kick_for_scheduler(p, near);
 	bpf_task_release(p);
 	return 1;
 }
@@ -682,15 +691,16 @@ __noinline int loop_signal_pending(void)
 
 /*
  * Records wait for the loop. If it is parked and @kick, get a CPU to
- * ops.dispatch; without @kick the caller is ops.dispatch and runs it itself.
+ * ops.dispatch (@near as for kick_for_scheduler()); without @kick the caller
+ * is ops.dispatch and runs it itself.
  */
-static __always_inline void want_loop(bool kick)
+static __always_inline void want_loop(bool kick, s32 near)
 {
 	if (READ_ONCE(shared.loop_wanted))
 		return;
 	__sync_lock_test_and_set(&shared.loop_wanted, 1);
 	if (kick && READ_ONCE(priv.loop_parked_at))
-		kick_parked_loop();
+		kick_parked_loop(near);
 }
 
 /*
@@ -779,7 +789,8 @@ static __always_inline u32 class_rank(u32 sched_class)
  * earliest deadline Java can give it (its vtime: Java adds to it, never
  * subtracts).
  */
-static __always_inline bool wake_deferrable(struct task_struct *p, const struct jt_queued_task *rec)
+static __always_inline bool wake_deferrable(struct task_struct *p, const struct task_ctx *tctx,
+					    const struct jt_queued_task *rec)
 {
 	u32 rank = JT_RANK_NORMAL, flags = JT_DISPATCH_PREEMPT;
 	const struct cpumask *idle;
@@ -810,23 +821,25 @@ static __always_inline bool wake_deferrable(struct task_struct *p, const struct 
 	if (!(rec->flags & JT_TASK_WAKEUP) || !flags)
 		return true;
 	/*
-	 * Not this CPU: its task is usually the waker, about to block (a pipe,
-	 * a socket, a futex); Java's decision arrives after it did and finds
-	 * the CPU free. Counted, it made 40 % of hackbench's records urgent
-	 * while 2-4 % of decisions preempted. Unless @p may run only here:
-	 * then nothing else is left to look at, and a wakeup from a timer (the
-	 * interrupted task runs on) waited for the batch every time.
+	 * Not this CPU after a sync wakeup (a pipe, a socket): its task is the
+	 * waker, about to sleep, and Java's decision arrives after it did and
+	 * finds the CPU free. Counted, it made 40 % of hackbench's records
+	 * urgent while 2-4 % of decisions preempted. Any other wakeup (a timer,
+	 * a futex) leaves this CPU's task running, and a task that beats it
+	 * must not wait for the batch.
 	 */
-	return find_victim(p, p->nr_cpus_allowed == 1 ? -1 : bpf_get_smp_processor_id(), rec->vtime,
-			   rank, flags) < 0;
+	return find_victim(p, tctx->sync_wakeup ? bpf_get_smp_processor_id() : -1, rec->vtime, rank,
+			   flags) < 0;
 }
 
 /* Commit @rec to the queued ring, waking the scheduling loop now or leaving it for a batch. */
-static __always_inline void submit_queued(struct task_struct *p, struct jt_queued_task *rec)
+static __always_inline void submit_queued(struct task_struct *p, const struct task_ctx *tctx,
+					  struct jt_queued_task *rec)
 {
 	u64 sent_at = rec->enqueued_at;
+	s32 near = (rec->flags & JT_TASK_WAKEUP) && p->nr_cpus_allowed == 1 ? rec->prev_cpu : -1;
 
-	if (wake_deferrable(p, rec)) {
+	if (wake_deferrable(p, tctx, rec)) {
 		bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 		/*
 		 * Marked after the commit: a batch wakeup that raced with it and
@@ -841,7 +854,7 @@ static __always_inline void submit_queued(struct task_struct *p, struct jt_queue
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	if (READ_ONCE(priv.unwoken_since))
 		WRITE_ONCE(priv.unwoken_since, 0);
-	want_loop(true);
+	want_loop(true, near);
 }
 
 /*
@@ -860,7 +873,7 @@ static __always_inline void wake_java_for_batch(u64 now, bool kick)
 	if (!bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA))
 		return;
 	STAT_INC2(nr_wake_nudges);
-	want_loop(kick);
+	want_loop(kick, -1);
 }
 
 /*
@@ -895,21 +908,29 @@ static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx 
 		claim(tctx, seq);
 		return false;
 	}
-	submit_queued(p, rec);
+	submit_queued(p, tctx, rec);
 	STAT_INC(nr_queued);
 	return true;
 }
 
 s32 BPF_STRUCT_OPS(jt_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
+	struct task_ctx *tctx = lookup_task_ctx(p);
 	bool is_idle = false;
 	s32 cpu;
+
+	/*
+	 * Read by ops.enqueue next. ops.running clears it, so a wakeup that
+	 * skips ops.select_cpu (a single-CPU task) never counts as sync.
+	 */
+	if (tctx)
+		tctx->sync_wakeup = !!(wake_flags & SCX_WAKE_SYNC);
 
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
 	/* The scheduling loop starts at once on an idle CPU (else see ops.enqueue). */
 	if (is_scheduler_thread(p)) {
 		if (is_idle) {
-			mark_not_preemptible(lookup_task_ctx(p));
+			mark_not_preemptible(tctx);
 			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), 0);
 			STAT_INC(nr_direct_usersched);
 		}
@@ -967,7 +988,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 				return;
 			}
 			scx_bpf_dsq_insert(p, JT_DSQ_USERSCHED, cfg_slice_ns(), enq_flags);
-			kick_for_scheduler(p);
+			kick_for_scheduler(p, -1);
 		} else {
 			insert_shared(p, cfg_slice_ns(), enq_flags);
 		}
@@ -1415,7 +1436,7 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 	if (parked_at && (READ_ONCE(shared.loop_wanted) || now - parked_at > JT_LOOP_PARK_MAX_NS ||
 			  loop_signal_pending())) {
 		WRITE_ONCE(shared.loop_wanted, 1);
-		kick_parked_loop();
+		kick_parked_loop(-1);
 	}
 	bpf_timer_start(timer, cfg_heartbeat_ns(), 0);
 	return 0;
@@ -1596,7 +1617,7 @@ __noinline int dispatch_next_task(s32 cpu, int sched_yields, u64 now)
 	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA)) {
 		WRITE_ONCE(priv.unwoken_since, 0);
 		if (!unpark_loop())
-			want_loop(false);
+			want_loop(false, -1);
 		STAT_INC2(nr_wake_nudges);
 	}
 	return 0;
@@ -1643,8 +1664,15 @@ void BPF_STRUCT_OPS(jt_dispatch, s32 cpu, struct task_struct *prev)
 	/* One clock read for the rest of this call: they all run within microseconds. */
 	now = bpf_ktime_get_ns();
 	dispatch_upkeep(now, got_task);
-	if (!got_task)
-		dispatch_next_task(cpu, sched_yields, now);
+	if (got_task)
+		return;
+	/*
+	 * The drain gave this CPU a woken task: it runs before the loop takes
+	 * another pass, which under TCG costs it a few hundred microseconds.
+	 */
+	if (!drain.self_free && scx_bpf_dsq_move_to_local(cpu_dsq(cpu)))
+		return;
+	dispatch_next_task(cpu, sched_yields, now);
 }
 
 void BPF_STRUCT_OPS(jt_runnable, struct task_struct *p, u64 enq_flags)
@@ -1670,6 +1698,7 @@ void BPF_STRUCT_OPS(jt_running, struct task_struct *p)
 	if (!tctx)
 		return;
 	tctx->last_run_at = bpf_ktime_get_ns();
+	tctx->sync_wakeup = 0;
 	if (tctx->measure_run) {
 		u64 waited = tctx->last_run_at - tctx->queued_at;
 
