@@ -7,7 +7,9 @@
 # every CPU. Reports raw figures and, per Jthulhu set, its hackbench time against the mean of the EEVDF sets
 # just before and just after it.
 . /scenarios/lib.sh
-ROUNDS=${jt_compare_rounds:-3}
+# Five Jthulhu sets: the paired throughput ratio is their median, and over three sets one set's host noise
+# (this host's speed was seen to flip between two levels from set to set) decided it.
+ROUNDS=${jt_compare_rounds:-5}
 HACKBENCH_RUNS=${jt_hackbench_runs:-3}
 CYCLIC_LOOPS=${jt_cyclic_loops:-3000}
 
