@@ -79,6 +79,7 @@ case $scenario in
     done
     check attach is attached true
     check ejections num_cmp "$(get ejections)" == 0
+    check anycpu_not_widened num_cmp "$(get anycpu_widen_failures)" == 0
     for k in hackbench_ratio lat_avg_ratio lat_p99_ratio lat_max_ratio lat_idle_avg_ratio lat_idle_p99_ratio lat_idle_max_ratio \
         lat_anycpu_avg_ratio lat_anycpu_p99_ratio lat_anycpu_max_ratio; do
       check "unmeasured_$k" num_cmp "${kv[$k]}" ">=" 0
