@@ -132,9 +132,18 @@ latencies() {
   wait "$load_pid"
 }
 
+# calibrate <label>: the time of a fixed single-threaded CPU loop on the otherwise idle VM. It tells a slowdown
+# of the whole VM over the boot (the host, TCG) from one of a scheduler.
+calibrate() {
+  start=$(now_ms)
+  awk 'BEGIN { for (i = 0; i < 500000; i++) s += i * i }'
+  kv "calib_ms_$1" $(( $(now_ms) - start ))
+}
+
 # measure <scheduler> <set>: one set of every workload.
 measure() {
   say "set $2: measuring under $1 (sched_ext state: $(scx_state))"
+  calibrate "$1_$2"
   hackbench_runs "$1" "$2"
   latencies "$1_$2"
 }
