@@ -246,6 +246,7 @@ struct jt_shared {
 	u64 nr_pinned_outranked;	/* of those, the CPU ran an earlier deadline (margin included) */
 	u64 nr_pinned_runs;		/* of those, how many started running */
 	u64 pinned_run_ns;		/* sum of wakeup -> running */
+	u64 nr_kept_last;		/* slices renewed by BPF: the last task of an idle-bound CPU, nobody waiting */
 };
 
 #endif /* __JTHULHU_INTF_H */

@@ -46,7 +46,8 @@ public final class SchedulerStats {
         PINNED_UNPREEMPTIBLE("pinned_unpreemptible", SharedLayout.NR_PINNED_UNPREEMPTIBLE),
         PINNED_OUTRANKED("pinned_outranked", SharedLayout.NR_PINNED_OUTRANKED),
         PINNED_RUNS(null, SharedLayout.NR_PINNED_RUNS),
-        PINNED_RUN_NS("pinned_run_us", SharedLayout.PINNED_RUN_NS, PINNED_RUNS, 1_000);
+        PINNED_RUN_NS("pinned_run_us", SharedLayout.PINNED_RUN_NS, PINNED_RUNS, 1_000),
+        KEPT_LAST("kept_last", SharedLayout.NR_KEPT_LAST);
 
         final String key;
         final int offset;

@@ -35,6 +35,7 @@ class SchedulerStatsTest {
         shared.putLong(SharedLayout.NR_PINNED_OUTRANKED, 1);
         shared.putLong(SharedLayout.NR_PINNED_RUNS, 19);
         shared.putLong(SharedLayout.PINNED_RUN_NS, 19 * 250_000L);
+        shared.putLong(SharedLayout.NR_KEPT_LAST, 13);
 
         SchedulerStats stats = SchedulerStats.read(shared);
 
@@ -45,7 +46,7 @@ class SchedulerStatsTest {
                 + " starved_moves=0 wakeup_decisions=4 wakeup_decision_us=2500 wakeup_run_us=0 wakeup_self=0"
                 + " wakeup_waiting=0 cpu_idle_ms=2500 resumed=11 wake_deferred=12 wake_nudges=5"
                 + " loop_parks=8 loop_unparks=9 pinned_wakeups=20 pinned_unpreemptible=2 pinned_outranked=1"
-                + " pinned_run_us=250 java_ratio=0.9000");
+                + " pinned_run_us=250 kept_last=13 java_ratio=0.9000");
     }
 
     @Test

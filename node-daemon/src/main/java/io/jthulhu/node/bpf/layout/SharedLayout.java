@@ -38,7 +38,8 @@ public final class SharedLayout {
     public static final int NR_PINNED_OUTRANKED = NR_PINNED_UNPREEMPTIBLE + 8;
     public static final int NR_PINNED_RUNS = NR_PINNED_OUTRANKED + 8;
     public static final int PINNED_RUN_NS = NR_PINNED_RUNS + 8;
-    public static final int SIZE = PINNED_RUN_NS + 8;
+    public static final int NR_KEPT_LAST = PINNED_RUN_NS + 8;
+    public static final int SIZE = NR_KEPT_LAST + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -76,6 +77,7 @@ public final class SharedLayout {
             .field("nr_pinned_outranked", NR_PINNED_OUTRANKED, 8)
             .field("nr_pinned_runs", NR_PINNED_RUNS, 8)
             .field("pinned_run_ns", PINNED_RUN_NS, 8)
+            .field("nr_kept_last", NR_KEPT_LAST, 8)
             .build();
 
     private SharedLayout() {
