@@ -75,8 +75,8 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_DEFAULT_FLAGS	(JT_CFG_DIRECT_PINNED | JT_CFG_DIRECT_IDLE)
 /* Deferred records that wake Java at once however young: a full batch. */
 #define JT_WAKE_BATCH_MAX	64
-/* The policy engine's default runtime cap, for the deadlines BPF gives single-CPU tasks. */
-#define JT_PINNED_RUNTIME_CAP_NS (100 * JT_NSEC_PER_MSEC)
+/* The policy engine's default runtime cap, for the deadlines BPF gives tasks itself. */
+#define JT_BPF_RUNTIME_CAP_NS	(100 * JT_NSEC_PER_MSEC)
 
 /* Tasks ops.dispatch may insert per call (sched_ext_ops.dispatch_max_batch). */
 #define JT_DISPATCH_MAX_BATCH	64
@@ -704,6 +704,19 @@ static __always_inline void want_loop(bool kick, s32 near)
 }
 
 /*
+ * The deadline Java gives a task that does not sleep: vtime plus the CPU used
+ * since it last slept, capped, scaled by @weight (0 counts as 1).
+ */
+static __always_inline u64 nonsleeper_deadline(const struct task_ctx *tctx, u32 weight)
+{
+	u64 runtime = tctx->exec_runtime;
+
+	if (runtime > JT_BPF_RUNTIME_CAP_NS)
+		runtime = JT_BPF_RUNTIME_CAP_NS;
+	return tctx->vtime + runtime * JT_WEIGHT_NICE0 / (weight ?: 1);
+}
+
+/*
  * A single-CPU task without a policy: all that is left to decide is when it
  * runs, and a round trip through Java would cost more than the decision. BPF
  * queues it on its CPU by the deadline Java gives a task that does not sleep
@@ -716,15 +729,10 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 					  u64 enq_flags)
 {
 	s32 cpu = scx_bpf_task_cpu(p);
-	u32 weight = p->scx.weight ?: 1;
-	u64 runtime = tctx->exec_runtime;
+	u64 deadline = nonsleeper_deadline(tctx, p->scx.weight);
 	struct jt_cpu_run *run;
-	u64 deadline;
 	bool idle;
 
-	if (runtime > JT_PINNED_RUNTIME_CAP_NS)
-		runtime = JT_PINNED_RUNTIME_CAP_NS;
-	deadline = tctx->vtime + runtime * JT_WEIGHT_NICE0 / weight;
 	tctx->weight = 0;
 	tctx->slice = cfg_slice_ns();
 	note_placement(tctx, deadline, JT_RANK_NORMAL, true, true);
@@ -950,14 +958,8 @@ static __always_inline bool tasks_waiting(void)
  */
 static __always_inline void keep_last(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
 {
-	u32 weight = tctx->weight ?: p->scx.weight;
-	u64 runtime = tctx->exec_runtime;
-
-	if (!weight)
-		weight = 1;
-	if (runtime > JT_PINNED_RUNTIME_CAP_NS)
-		runtime = JT_PINNED_RUNTIME_CAP_NS;
-	note_placement(tctx, tctx->vtime + runtime * JT_WEIGHT_NICE0 / weight, tctx->rank, true, true);
+	note_placement(tctx, nonsleeper_deadline(tctx, tctx->weight ?: p->scx.weight), tctx->rank, true,
+		       true);
 	tctx->slice = cfg_slice_ns();
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags);
 	STAT_INC2(nr_kept_last);
