@@ -1,14 +1,22 @@
 package io.jthulhu.crd;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import java.util.Objects;
 
-/** Scheduling parameters with every default resolved: what the node daemon applies to a pod. */
+/**
+ * Scheduling parameters with every default resolved: what the node daemon applies to a pod. A class
+ * this build does not know (written by a newer operator) reads as null, which the daemon reports as an
+ * unresolved pod instead of failing to read the whole plan.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class EffectiveScheduling {
   @JsonProperty("class")
   @Required
+  @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
   private SchedulingClass schedulingClass;
 
   @Required

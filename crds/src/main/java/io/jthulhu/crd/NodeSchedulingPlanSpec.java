@@ -1,11 +1,13 @@
 package io.jthulhu.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class NodeSchedulingPlanSpec {
   @Required
   @JsonPropertyDescription("The node this plan is for (equal to metadata.name).")

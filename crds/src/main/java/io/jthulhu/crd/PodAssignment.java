@@ -1,5 +1,6 @@
 package io.jthulhu.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** One pod and the policy that won it. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class PodAssignment {
   @Required
   private String podUid;

@@ -1,8 +1,11 @@
 package io.jthulhu.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.generator.annotation.Required;
+import java.util.Objects;
 
 /** A pod of the plan that the daemon could not apply, and why. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class UnresolvedPod {
   @Required
   private String podUid;
@@ -41,5 +44,23 @@ public class UnresolvedPod {
 
   public void setMessage(String message) {
     this.message = message;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof UnresolvedPod other
+        && Objects.equals(podUid, other.podUid)
+        && Objects.equals(reason, other.reason)
+        && Objects.equals(message, other.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(podUid, reason, message);
+  }
+
+  @Override
+  public String toString() {
+    return podUid + ":" + reason + (message == null ? "" : "(" + message + ")");
   }
 }

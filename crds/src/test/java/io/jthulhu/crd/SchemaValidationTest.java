@@ -103,6 +103,14 @@ class SchemaValidationTest {
           schedulerState: %s
           kernelSupport: Unsupported
           kernelVersion: 6.1.0-28-amd64
+          opsName: jthulhu
+          restarts: 2
+          lastExitReason: "runnable task stall (watchdog)"
+          failStatic: true
+          planSource: kubernetes
+          conditions:
+            - {type: Ready, status: "False", reason: SchedulerEjected, message: stalled,
+               lastTransitionTime: "2026-01-01T00:00:00Z"}
         """;
     JsonNode schema = CrdFiles.schemaFor("NodeSchedulingPlan");
     assertThat(validator.validate(schema, read(plan.formatted("Disabled")))).isEmpty();

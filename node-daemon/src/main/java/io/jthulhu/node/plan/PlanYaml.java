@@ -1,0 +1,88 @@
+package io.jthulhu.node.plan;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.jthulhu.crd.NodeSchedulingPlan;
+import io.jthulhu.crd.NodeSchedulingPlanSpec;
+import java.nio.file.Path;
+
+/** Reads and writes NodeSchedulingPlan YAML for the file source and the store, with errors that name file and field. */
+final class PlanYaml {
+  static final String API_VERSION = "jthulhu.io/v1";
+  static final String KIND = "NodeSchedulingPlan";
+  /** Fabric8's mapper: the same reading (unknown fields ignored by the crds types) as plans from the API server. */
+  static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private PlanYaml() {
+  }
+
+  /** A plan file that cannot be used, with a message that names the file. */
+  static final class PlanFormatException extends Exception {
+    PlanFormatException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Parses one plan. A plan without metadata.generation counts as generation 1: hand-written files
+   * rarely carry one, and status.observedGeneration needs a number to compare against.
+   */
+  static NodeSchedulingPlan parse(String text, Path origin) throws PlanFormatException {
+    NodeSchedulingPlan plan;
+    try {
+      plan = SERIALIZATION.unmarshal(text, NodeSchedulingPlan.class);
+    } catch (RuntimeException e) {
+      throw new PlanFormatException("plan file " + origin + " cannot be parsed: " + describe(e), e);
+    }
+    if (plan == null) {
+      throw new PlanFormatException("plan file " + origin + " is empty", null);
+    }
+    if (!API_VERSION.equals(plan.getApiVersion()) || !KIND.equals(plan.getKind())) {
+      throw new PlanFormatException("plan file " + origin + " holds " + plan.getApiVersion() + "/" + plan.getKind()
+          + ", not " + API_VERSION + "/" + KIND, null);
+    }
+    NodeSchedulingPlanSpec spec = plan.getSpec();
+    if (spec == null) {
+      throw new PlanFormatException("plan file " + origin + " has no spec", null);
+    }
+    if (plan.getMetadata() == null) {
+      plan.setMetadata(new ObjectMeta());
+    }
+    if (plan.getMetadata().getGeneration() == null) {
+      plan.getMetadata().setGeneration(1L);
+    }
+    return plan;
+  }
+
+  static String toYaml(NodeSchedulingPlan plan) {
+    return SERIALIZATION.asYaml(plan);
+  }
+
+  /** Jackson's message names the field path ("spec.pods[0].weight") when it knows it. */
+  private static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+        return "field " + fieldPath(mapping) + ": " + mapping.getOriginalMessage();
+      }
+      if (t instanceof JsonProcessingException processing) {
+        return processing.getOriginalMessage()
+            + (processing.getLocation() == null ? "" : " at line " + processing.getLocation().getLineNr());
+      }
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  private static String fieldPath(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+}
