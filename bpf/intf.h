@@ -55,9 +55,32 @@ enum jt_policy_flags {
  */
 struct jt_policy {
 	u32 sched_class;	/* enum jt_sched_class */
-	u32 weight;		/* 1..10000, 0 = the task's own weight */
+	u32 weight;		/* JT_WEIGHT_MIN..JT_WEIGHT_MAX, 0 = the task's own weight */
 	u32 slice_us;		/* 0 = policy engine default */
 	u32 flags;		/* enum jt_policy_flags */
+};
+
+/* Bounds of a policy weight (cgroup v2 cpu.weight has the same range). */
+#define JT_WEIGHT_MIN 1
+#define JT_WEIGHT_MAX 10000
+
+/*
+ * Run-queue wait histogram of struct jt_pod_stats: bucket i counts waits up to
+ * JT_WAIT_BUCKET_US[i] (5, 10, 25, 50, 100, 250, 500 us, 1, 2.5, 5, 10, 25,
+ * 50, 100, 250, 1000 ms); the last bucket counts the longer ones.
+ */
+#define JT_WAIT_BUCKETS 17
+
+/*
+ * Per policy cgroup accounting: value of the per-CPU pod_stats map (key: the
+ * cgroup id of a cgroup_policy entry). Java creates the entry with the policy
+ * and sums the CPUs' copies; BPF only adds to an existing entry.
+ */
+struct jt_pod_stats {
+	u64 cpu_ns;		/* CPU time of the cgroup's tasks */
+	u64 nr_switches;	/* times one of its tasks started running */
+	u64 wait_ns;		/* sum of run-queue waits (enqueue or wakeup -> running) */
+	u64 wait_buckets[JT_WAIT_BUCKETS];
 };
 
 /* struct jt_queued_task.flags */
@@ -145,6 +168,7 @@ struct jt_exit_info {
 enum jt_config_flags {
 	JT_CFG_DIRECT_PINNED = 1u << 0,	/* single-CPU tasks bypass Java */
 	JT_CFG_DIRECT_IDLE = 1u << 1,	/* wakeups onto idle CPUs bypass Java when not over-committed */
+	JT_CFG_POD_STATS = 1u << 2,	/* account CPU time, switches and run-queue wait per policy cgroup */
 };
 
 /*
@@ -247,6 +271,15 @@ struct jt_shared {
 	u64 nr_pinned_runs;		/* of those, how many started running */
 	u64 pinned_run_ns;		/* sum of wakeup -> running */
 	u64 nr_kept_last;		/* slices renewed by BPF: the last task of an idle-bound CPU, nobody waiting */
+	/*
+	 * Java bumps policy_epoch after each change to cgroup_policy; a task
+	 * resolves its policy again (its cgroup and ancestors) when the epoch it
+	 * cached differs, or after it moved to another cgroup.
+	 */
+	u64 policy_epoch;
+	u64 nr_policy_resolves;		/* policy lookups through a task's cgroup ancestry */
+	u64 nr_cgroup_exits;		/* policy entries BPF removed because their cgroup went away */
+	u64 nr_class_preempts;		/* woken tasks BPF ran at once on a CPU running a lower class */
 };
 
 #endif /* __JTHULHU_INTF_H */

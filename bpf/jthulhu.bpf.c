@@ -154,6 +154,20 @@ enum {
 	JT_RANK_LATENCY_CRITICAL = 3,
 };
 
+static __always_inline u32 class_rank(u32 sched_class)
+{
+	switch (sched_class) {
+	case JT_CLASS_LATENCY_CRITICAL:
+		return JT_RANK_LATENCY_CRITICAL;
+	case JT_CLASS_BATCH:
+		return JT_RANK_BATCH;
+	case JT_CLASS_IDLE:
+		return JT_RANK_IDLE;
+	default:
+		return JT_RANK_NORMAL;
+	}
+}
+
 /* Deadline of tasks BPF inserted itself: preemptible by any waking task of their rank. */
 #define JT_DEADLINE_BPF ((u64)-1 >> 1)
 
@@ -177,7 +191,6 @@ struct task_ctx {
 	u64 last_run_at;	/* bpf_ktime_get_ns() when it last started running */
 	u64 deadline;		/* Java's deadline, or JT_DEADLINE_BPF */
 	u64 queued_at;		/* bpf_ktime_get_ns() when it was inserted into a DSQ */
-	u32 weight;		/* vtime weight: the policy's, 0 = p->scx.weight */
 	u64 sent_at;		/* bpf_ktime_get_ns() when its pending request was sent */
 	u8 rank;		/* JT_RANK_* of its last insert */
 	u8 preemptible;		/* may be preempted by a waking task */
@@ -188,6 +201,12 @@ struct task_ctx {
 	u8 sync_wakeup;		/* ops.select_cpu saw SCX_WAKE_SYNC: the waker is about to sleep */
 	u8 pad;
 	u64 slice;		/* slice of its last Java decision, less what it has used */
+	/* The policy of its pod (flags 0: none), resolved at policy_epoch. */
+	struct jt_policy policy;
+	u64 policy_epoch;	/* shared.policy_epoch when resolved */
+	u64 cgroup_id;		/* its own cgroup at that time */
+	u64 policy_cgid;	/* the cgroup whose cgroup_policy entry applies (pod_stats key); 0: none */
+	u64 ready_at;		/* when it last became ready to run: wakeup or re-enqueue */
 };
 
 /* A task waiting for Java, in enqueue order, for the fallback. */
@@ -234,6 +253,14 @@ struct {
 	__type(key, u64);
 	__type(value, struct jt_policy);
 } cgroup_policy SEC(".maps");
+
+/* Key: a cgroup_policy key. Created by Java with the policy; BPF only adds to it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, u64);
+	__type(value, struct jt_pod_stats);
+} pod_stats SEC(".maps");
 
 /* The kernel's debug dump of an error exit, copied in ops.exit for Java to print. */
 struct {
@@ -396,39 +423,21 @@ static __always_inline void note_placement(struct task_ctx *tctx, u64 deadline, 
 	tctx->measure_run = 0;
 }
 
-/* Tasks BPF inserts itself (fallback, pinned, the JVM's helpers) queue FIFO. */
-static __always_inline void insert_shared(struct task_struct *p, u64 slice, u64 enq_flags)
-{
-	struct task_ctx *tctx = lookup_task_ctx(p);
-
-	if (tctx) {
-		tctx->queued_at = bpf_ktime_get_ns();
-		note_placement(tctx, JT_DEADLINE_BPF, JT_RANK_NORMAL, true, false);
-	}
-	scx_bpf_dsq_insert(p, JT_DSQ_SHARED, slice, enq_flags);
-	kick_idle_cpu_for(p);
-}
-
-/* Kernel threads and the scheduling loop: never preempted for a waking task. */
-static __always_inline void mark_not_preemptible(struct task_ctx *tctx)
-{
-	if (tctx)
-		note_placement(tctx, 0, JT_RANK_NORMAL, false, false);
-}
-
 /*
- * The policy of the nearest cgroup (the task's own, then its ancestors) that
- * has an entry in cgroup_policy, or NULL; *cgroup_id gets the task's own
- * cgroup v2 id (0 if unknown). The cgroup is the task's own on the unified
- * hierarchy, not its cpu-controller group, so a policy works whether or not
- * the cpu controller is enabled.
+ * The entry of the nearest cgroup (the task's own, then its ancestors) in
+ * cgroup_policy, or NULL; *cgroup_id gets the task's own cgroup v2 id and
+ * *policy_cgid the id of the cgroup whose entry was found. The cgroup is the
+ * task's own on the unified hierarchy, so a policy keyed by a pod's cgroup
+ * covers all its containers.
  */
-static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 *cgroup_id)
+static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 *cgroup_id,
+						      u64 *policy_cgid)
 {
 	struct cgroup *cgrp = BPF_CORE_READ(p, cgroups, dfl_cgrp);
 	int level, i;
 
 	*cgroup_id = 0;
+	*policy_cgid = 0;
 	if (!cgrp)
 		return NULL;
 	*cgroup_id = BPF_CORE_READ(cgrp, kn, id);
@@ -447,26 +456,158 @@ static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 
 			break;
 		id = BPF_CORE_READ(ancestor, kn, id);
 		policy = bpf_map_lookup_elem(&cgroup_policy, &id);
-		if (policy)
+		if (policy) {
+			*policy_cgid = id;
 			return policy;
+		}
 	}
 	return NULL;
 }
 
-/* The policy travels with the record, so Java needs no lookup of its own. */
-static __always_inline void fill_policy(struct jt_queued_task *rec, struct task_ctx *tctx,
-					const struct jt_policy *policy, u64 cgroup_id)
+/*
+ * Cache @p's policy in its context, as of @epoch. Read before the lookup, the
+ * epoch is stale if Java changed the map meanwhile: the next call resolves
+ * again.
+ */
+static __noinline void resolve_policy(struct task_struct *p, struct task_ctx *tctx, u64 epoch)
 {
-	rec->cgroup_id = cgroup_id;
-	__builtin_memset(&rec->policy, 0, sizeof(rec->policy));
-	/* A policy weight scales the task's vtime here, so Java and BPF share one vtime. */
-	tctx->weight = 0;
-	if (!policy)
+	struct jt_policy *policy = find_policy(p, &tctx->cgroup_id, &tctx->policy_cgid);
+
+	__builtin_memset(&tctx->policy, 0, sizeof(tctx->policy));
+	if (policy) {
+		tctx->policy = *policy;
+		tctx->policy.flags |= JT_POLICY_PRESENT;
+		/* Java validates weights; out of range here means "the task's own". */
+		if (tctx->policy.weight > JT_WEIGHT_MAX)
+			tctx->policy.weight = 0;
+	} else {
+		tctx->policy_cgid = 0;
+	}
+	tctx->policy_epoch = epoch;
+	STAT_INC2(nr_policy_resolves);
+}
+
+/*
+ * @p's policy, or NULL. Resolved through its cgroup's ancestry only when Java
+ * changed cgroup_policy or the task changed cgroup since it last looked.
+ */
+static __always_inline const struct jt_policy *task_policy(struct task_struct *p,
+							    struct task_ctx *tctx)
+{
+	u64 epoch = READ_ONCE(shared.policy_epoch);
+
+	if (tctx->policy_epoch != epoch)
+		resolve_policy(p, tctx, epoch);
+	return (tctx->policy.flags & JT_POLICY_PRESENT) ? &tctx->policy : NULL;
+}
+
+/* The weight a task's vtime advances by: its policy's, else its own (nice). */
+static __always_inline u32 task_weight(const struct task_struct *p, const struct task_ctx *tctx)
+{
+	u32 weight = tctx->policy.weight ?: p->scx.weight;
+
+	return weight ?: 1;
+}
+
+/* The slice of a task BPF inserts itself: its policy's, else the default. */
+static __always_inline u64 policy_slice(const struct jt_policy *policy)
+{
+	u64 slice;
+
+	if (!policy || !policy->slice_us)
+		return cfg_slice_ns();
+	slice = (u64)policy->slice_us * 1000;
+	return slice < JT_MAX_SLICE_NS ? slice : JT_MAX_SLICE_NS;
+}
+
+/* The wakeup-preemption rank of a task BPF inserts itself: its class's. */
+static __always_inline u32 policy_rank(const struct jt_policy *policy)
+{
+	return policy ? class_rank(policy->sched_class) : JT_RANK_NORMAL;
+}
+
+/* The policy travels with the record, so Java needs no lookup of its own. */
+static __always_inline void fill_policy(struct jt_queued_task *rec, const struct task_ctx *tctx,
+					const struct jt_policy *policy)
+{
+	rec->cgroup_id = tctx->cgroup_id;
+	if (policy)
+		rec->policy = *policy;
+	else
+		__builtin_memset(&rec->policy, 0, sizeof(rec->policy));
+}
+
+static __always_inline bool pod_stats_on(void)
+{
+	return cfg_flags() & JT_CFG_POD_STATS;
+}
+
+/* A task with a policy became ready to run: its run-queue wait starts. */
+static __always_inline void note_ready(struct task_struct *p, struct task_ctx *tctx)
+{
+	if (pod_stats_on() && task_policy(p, tctx))
+		tctx->ready_at = bpf_ktime_get_ns();
+}
+
+/* The jt_pod_stats bucket of a run-queue wait (JT_WAIT_BUCKETS in intf.h). */
+static __noinline u32 wait_bucket(u64 ns)
+{
+	u64 us = ns / 1000;
+
+	if (us <= 100)
+		return us <= 5 ? 0 : us <= 10 ? 1 : us <= 25 ? 2 : us <= 50 ? 3 : 4;
+	if (us <= 2500)
+		return us <= 250 ? 5 : us <= 500 ? 6 : us <= 1000 ? 7 : 8;
+	if (us <= 50000)
+		return us <= 5000 ? 9 : us <= 10000 ? 10 : us <= 25000 ? 11 : 12;
+	return us <= 100000 ? 13 : us <= 250000 ? 14 : us <= 1000000 ? 15 : 16;
+}
+
+/* A task with a policy starts running: one switch, and the wait since it became ready. */
+static __always_inline void account_start(struct task_ctx *tctx, u64 now)
+{
+	struct jt_pod_stats *stats = bpf_map_lookup_elem(&pod_stats, &tctx->policy_cgid);
+	u64 waited;
+
+	if (!stats)
 		return;
-	rec->policy = *policy;
-	rec->policy.flags |= JT_POLICY_PRESENT;
-	if (policy->weight && policy->weight <= 10000)
-		tctx->weight = policy->weight;
+	stats->nr_switches++;
+	if (tctx->ready_at && now >= tctx->ready_at) {
+		waited = now - tctx->ready_at;
+		stats->wait_ns += waited;
+		stats->wait_buckets[wait_bucket(waited) % JT_WAIT_BUCKETS]++;
+	}
+	tctx->ready_at = 0;
+}
+
+static __always_inline void account_cpu(struct task_ctx *tctx, u64 used)
+{
+	struct jt_pod_stats *stats = bpf_map_lookup_elem(&pod_stats, &tctx->policy_cgid);
+
+	if (stats)
+		stats->cpu_ns += used;
+}
+
+/* Tasks BPF inserts itself (fallback, pinned, the JVM's helpers) queue FIFO. */
+static __always_inline void insert_shared(struct task_struct *p, u64 enq_flags)
+{
+	struct task_ctx *tctx = lookup_task_ctx(p);
+	const struct jt_policy *policy = NULL;
+
+	if (tctx) {
+		policy = task_policy(p, tctx);
+		tctx->queued_at = bpf_ktime_get_ns();
+		note_placement(tctx, JT_DEADLINE_BPF, policy_rank(policy), true, false);
+	}
+	scx_bpf_dsq_insert(p, JT_DSQ_SHARED, policy_slice(policy), enq_flags);
+	kick_idle_cpu_for(p);
+}
+
+/* Kernel threads and the scheduling loop: never preempted for a waking task. */
+static __always_inline void mark_not_preemptible(struct task_ctx *tctx)
+{
+	if (tctx)
+		note_placement(tctx, 0, JT_RANK_NORMAL, false, false);
 }
 
 /*
@@ -506,14 +647,20 @@ static __always_inline bool is_scheduler_thread(const struct task_struct *p)
 	return is_usersched(p) && p->pid == (s32)READ_ONCE(shared.scheduler_tid);
 }
 
-/* A task BPF runs at once on an idle CPU: preemptible by any waking task of its rank. */
-static __always_inline void insert_idle_local(struct task_struct *p, u64 enq_flags)
+/*
+ * A task BPF runs at once on an idle CPU, with its policy's slice: preemptible
+ * by any waking task of its class's rank, or by a higher class.
+ */
+static __always_inline void insert_idle_local(struct task_struct *p, struct task_ctx *tctx,
+					      u64 enq_flags)
 {
-	struct task_ctx *tctx = lookup_task_ctx(p);
+	const struct jt_policy *policy = NULL;
 
-	if (tctx)
-		note_placement(tctx, JT_DEADLINE_BPF, JT_RANK_NORMAL, true, false);
-	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags);
+	if (tctx) {
+		policy = task_policy(p, tctx);
+		note_placement(tctx, JT_DEADLINE_BPF, policy_rank(policy), true, false);
+	}
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, policy_slice(policy), enq_flags);
 	STAT_INC(nr_direct_idle);
 }
 
@@ -733,7 +880,6 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	struct jt_cpu_run *run;
 	bool idle;
 
-	tctx->weight = 0;
 	tctx->slice = cfg_slice_ns();
 	note_placement(tctx, deadline, JT_RANK_NORMAL, true, true);
 	tctx->queued_at = bpf_ktime_get_ns();
@@ -772,20 +918,6 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	 */
 	if (idle && !(enq_flags & SCX_ENQ_WAKEUP))
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-}
-
-static __always_inline u32 class_rank(u32 sched_class)
-{
-	switch (sched_class) {
-	case JT_CLASS_LATENCY_CRITICAL:
-		return JT_RANK_LATENCY_CRITICAL;
-	case JT_CLASS_BATCH:
-		return JT_RANK_BATCH;
-	case JT_CLASS_IDLE:
-		return JT_RANK_IDLE;
-	default:
-		return JT_RANK_NORMAL;
-	}
 }
 
 /*
@@ -889,7 +1021,7 @@ static __always_inline void wake_java_for_batch(u64 now, bool kick)
  * the caller then inserts it itself.
  */
 static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags,
-					 const struct jt_policy *policy, u64 cgroup_id)
+					 const struct jt_policy *policy)
 {
 	struct jt_queued_task *rec;
 	struct jt_fifo_entry entry;
@@ -900,7 +1032,7 @@ static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx 
 		return false;
 	seq = ++tctx->seq;
 	fill_queued_task(rec, p, tctx, enq_flags, seq);
-	fill_policy(rec, tctx, policy, cgroup_id);
+	fill_policy(rec, tctx, policy);
 
 	/* Pending before Java can see the record, or its answer would be stale. */
 	WRITE_ONCE(tctx->pending_seq, seq);
@@ -953,16 +1085,44 @@ static __always_inline bool tasks_waiting(void)
  * waits anywhere: it runs on for another slice, as the kernel keeps such a
  * task without SCX_OPS_ENQ_LAST. Sent to Java, it left its CPU idle for a
  * round trip per slice: a lone CPU-bound loop took 25-120 % longer than under
- * EEVDF in the VM. Its class rank stays; its deadline is the one Java gives a
- * task that does not sleep, for wakeup preemption.
+ * EEVDF in the VM. It keeps its class's rank and slice; its deadline is the one
+ * Java gives a task that does not sleep, for wakeup preemption.
  */
-static __always_inline void keep_last(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
+static __always_inline void keep_last(struct task_struct *p, struct task_ctx *tctx,
+				      const struct jt_policy *policy, u64 enq_flags)
 {
-	note_placement(tctx, nonsleeper_deadline(tctx, tctx->weight ?: p->scx.weight), tctx->rank, true,
+	note_placement(tctx, nonsleeper_deadline(tctx, task_weight(p, tctx)), policy_rank(policy), true,
 		       true);
-	tctx->slice = cfg_slice_ns();
-	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags);
+	tctx->slice = policy_slice(policy);
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, tctx->slice, enq_flags);
 	STAT_INC2(nr_kept_last);
+}
+
+/*
+ * A woken task whose policy lets it preempt lower classes (LatencyCritical's
+ * default) takes the CPU running the lowest class below its own at once: to
+ * the head of that CPU's local DSQ, preempting, as Java's decision would after
+ * a round trip. Nothing behind it waits longer: one task, once per wakeup.
+ * False if no CPU it may run on runs a lower class; Java then decides.
+ */
+static __always_inline bool preempt_lower_class(struct task_struct *p, struct task_ctx *tctx,
+						const struct jt_policy *policy, u64 enq_flags)
+{
+	u32 rank = class_rank(policy->sched_class);
+	u64 slice = policy_slice(policy);
+	s32 cpu;
+
+	if (!(policy->flags & JT_POLICY_PREEMPT) || rank == JT_RANK_IDLE)
+		return false;
+	cpu = find_victim(p, -1, 0, rank, JT_DISPATCH_PREEMPT_CLASS);
+	if (cpu < 0)
+		return false;
+	claim_for_waker(&cpu_run[cpu & (JT_MAX_CPUS - 1)]);
+	tctx->slice = slice;
+	note_placement(tctx, tctx->vtime, rank, true, true);
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | cpu, slice, enq_flags | SCX_ENQ_PREEMPT);
+	STAT_INC2(nr_class_preempts);
+	return true;
 }
 
 s32 BPF_STRUCT_OPS(jt_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
@@ -995,23 +1155,25 @@ s32 BPF_STRUCT_OPS(jt_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_
 	 * round trip (about 0.5 ms under TCG).
 	 */
 	if (is_idle && (cfg_flags() & JT_CFG_DIRECT_IDLE))
-		insert_idle_local(p, 0);
+		insert_idle_local(p, tctx, 0);
 	return cpu;
 }
 
 void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx = lookup_task_ctx(p);
-	struct jt_policy *policy;
-	u64 cgroup_id;
+	const struct jt_policy *policy;
 
 	if (!tctx) {
 		/* ops.init_task always creates it; never leave a task unqueued. */
-		insert_shared(p, cfg_slice_ns(), enq_flags);
+		insert_shared(p, enq_flags);
 		return;
 	}
 	/* A task is enqueued only when out of our hands; drop any leftover claim. */
 	cancel_pending(tctx);
+	/* A wakeup became ready in ops.runnable; this is a slice expiry or a preemption. */
+	if (!(enq_flags & SCX_ENQ_WAKEUP))
+		note_ready(p, tctx);
 
 	if (is_usersched(p)) {
 		STAT_INC(nr_direct_usersched);
@@ -1042,7 +1204,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 			scx_bpf_dsq_insert(p, JT_DSQ_USERSCHED, cfg_slice_ns(), enq_flags);
 			kick_for_scheduler(p, -1);
 		} else {
-			insert_shared(p, cfg_slice_ns(), enq_flags);
+			insert_shared(p, enq_flags);
 		}
 		return;
 	}
@@ -1060,7 +1222,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 	if (p->nr_cpus_allowed == 1 && (cfg_flags() & JT_CFG_DIRECT_IDLE) &&
 	    scx_bpf_test_and_clear_cpu_idle(scx_bpf_task_cpu(p))) {
 		/* No kick: an insert into an idle CPU's local DSQ reschedules it. */
-		insert_idle_local(p, enq_flags);
+		insert_idle_local(p, tctx, enq_flags);
 		return;
 	}
 	/*
@@ -1081,25 +1243,27 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 			return;
 		}
 	}
+	policy = task_policy(p, tctx);
 	if ((enq_flags & SCX_ENQ_LAST) && !(enq_flags & SCX_ENQ_WAKEUP) && !tasks_waiting()) {
-		keep_last(p, tctx, enq_flags);
+		keep_last(p, tctx, policy, enq_flags);
 		return;
 	}
-	/* Looked up once: a single-CPU task with a policy goes to Java with it. */
-	policy = find_policy(p, &cgroup_id);
+	if (policy && (enq_flags & SCX_ENQ_WAKEUP) && preempt_lower_class(p, tctx, policy, enq_flags))
+		return;
+	/* A single-CPU task with a policy goes to Java with it. */
 	if ((cfg_flags() & JT_CFG_DIRECT_PINNED) && p->nr_cpus_allowed == 1 && !policy) {
 		insert_pinned(p, tctx, enq_flags);
 		return;
 	}
 	if (!heartbeat_alive(bpf_ktime_get_ns())) {
 		__sync_fetch_and_add(&shared.nr_no_heartbeat, 1);
-		insert_shared(p, cfg_slice_ns(), enq_flags);
+		insert_shared(p, enq_flags);
 		return;
 	}
-	if (send_to_java(p, tctx, enq_flags, policy, cgroup_id))
+	if (send_to_java(p, tctx, enq_flags, policy))
 		return;
 	STAT_INC(nr_ring_full);
-	insert_shared(p, cfg_slice_ns(), enq_flags);
+	insert_shared(p, enq_flags);
 }
 
 void BPF_STRUCT_OPS(jt_dequeue, struct task_struct *p, u64 deq_flags)
@@ -1290,7 +1454,7 @@ static __always_inline void fallback_one(struct jt_fifo_entry *e, u64 now)
 	if (now - e->enqueued_at < cfg_fallback_ns() && !bpf_map_push_elem(&pending_fifo, e, 0))
 		goto out;
 	if (claim(tctx, e->seq)) {
-		insert_shared(p, cfg_slice_ns(), 0);
+		insert_shared(p, 0);
 		STAT_INC(nr_fallback_dispatched);
 	}
 out:
@@ -1719,6 +1883,7 @@ void BPF_STRUCT_OPS(jt_runnable, struct task_struct *p, u64 enq_flags)
 
 	if (!tctx)
 		return;
+	note_ready(p, tctx);
 	if (enq_flags & SCX_ENQ_WAKEUP)
 		tctx->exec_runtime = 0;
 	/* A sleeper keeps at most one slice of credit, so it cannot monopolise CPUs. */
@@ -1736,6 +1901,8 @@ void BPF_STRUCT_OPS(jt_running, struct task_struct *p)
 		return;
 	tctx->last_run_at = bpf_ktime_get_ns();
 	tctx->sync_wakeup = 0;
+	if (tctx->policy_cgid && pod_stats_on())
+		account_start(tctx, tctx->last_run_at);
 	if (tctx->measure_run) {
 		u64 waited = tctx->last_run_at - tctx->queued_at;
 
@@ -1778,11 +1945,11 @@ void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 		WRITE_ONCE(cpu_run[cpu].preemptible, 0);
 	if (!tctx || !tctx->last_run_at || now < tctx->last_run_at)
 		return;
-	weight = tctx->weight ?: p->scx.weight;
-	if (!weight)
-		weight = 1;
+	weight = task_weight(p, tctx);
 	used = now - tctx->last_run_at;
 	tctx->exec_runtime += used;
+	if (tctx->policy_cgid && pod_stats_on())
+		account_cpu(tctx, used);
 	tctx->vtime += used * JT_WEIGHT_NICE0 / weight;
 	/* Preempted (a waking task, the scheduling loop, a higher class) with slice left? */
 	tctx->preempted = runnable && tctx->ordered && used + JT_RESUME_MIN_SLICE_NS < tctx->slice;
@@ -1823,6 +1990,25 @@ s32 BPF_STRUCT_OPS(jt_init_task, struct task_struct *p, struct scx_init_task_arg
 		return -ENOMEM;
 	tctx->vtime = READ_ONCE(priv.vtime_now);
 	return 0;
+}
+
+/* Moved to another cgroup: its policy may be another pod's, or none. */
+void BPF_STRUCT_OPS(jt_cgroup_move, struct task_struct *p, struct cgroup *from, struct cgroup *to)
+{
+	struct task_ctx *tctx = lookup_task_ctx(p);
+
+	if (tctx)
+		tctx->policy_epoch = READ_ONCE(shared.policy_epoch) - 1;
+}
+
+/* A pod's cgroup went away: its entries go with it, whenever Java hears of it. */
+void BPF_STRUCT_OPS(jt_cgroup_exit, struct cgroup *cgrp)
+{
+	u64 id = cgrp->kn->id;
+
+	if (!bpf_map_delete_elem(&cgroup_policy, &id))
+		STAT_INC2(nr_cgroup_exits);
+	bpf_map_delete_elem(&pod_stats, &id);
 }
 
 static __always_inline s32 create_cpu_dsqs(void)
@@ -1892,6 +2078,8 @@ struct sched_ext_ops jthulhu = {
 	.tick			= (void *)jt_tick,
 	.update_idle		= (void *)jt_update_idle,
 	.init_task		= (void *)jt_init_task,
+	.cgroup_move		= (void *)jt_cgroup_move,
+	.cgroup_exit		= (void *)jt_cgroup_exit,
 	.init			= (void *)jt_init,
 	.exit			= (void *)jt_exit,
 	.dispatch_max_batch	= JT_DISPATCH_MAX_BATCH,

@@ -132,6 +132,89 @@ case $scenario in
     result_keys=(restarts other_ejections reattached_offline reattach_ms_offline reattached_online reattach_ms_online
                  java_scheduling_offline java_scheduling_online detach daemon_start_failures)
     ;;
+  weight)
+    kv[cpu_ratio]=$(ratio "$(get cpu_jthulhu_heavy_ms)" "$(get cpu_jthulhu_light_ms)")
+    kv[cpu_ratio_eevdf]=$(ratio "$(get cpu_eevdf_heavy_ms)" "$(get cpu_eevdf_light_ms)")
+    check attach is attached true
+    check plan_not_applied num_cmp "$(get plan_applied_ms)" ">=" 0
+    check cpu_ratio_off_3 num_cmp "${kv[cpu_ratio]}" ">=" 2.7
+    check cpu_ratio_off_3 num_cmp "${kv[cpu_ratio]}" "<=" 3.3
+    check ejections num_cmp "$(get ejections)" == 0
+    check detach_not_clean is detach clean
+    echo "weight: policy weights 300:100 -> CPU time $(get cpu_jthulhu_heavy_ms) ms : $(get cpu_jthulhu_light_ms) ms," \
+      "cpu_ratio=${kv[cpu_ratio]} (goal 3.0 +-10 %); EEVDF without policies ${kv[cpu_ratio_eevdf]};" \
+      "plan applied $(get plan_applied_ms) ms after attach"
+    result_keys=(cpu_ratio cpu_ratio_eevdf plan_applied_ms ejections detach)
+    ;;
+  latency)
+    kv[p99_over_idle]=$(ratio "$(get load_p99_jthulhu)" "$(get idle_p99_jthulhu)")
+    kv[p99_ratio_eevdf_over_jthulhu]=$(ratio "$(get load_p99_eevdf)" "$(get load_p99_jthulhu)")
+    kv[batch_throughput_ratio]=$(ratio "$(get batch_mcpu_jthulhu)" "$(get batch_mcpu_eevdf)")
+    check attach is attached true
+    check plan_not_applied is plan_applied true
+    check p99_over_idle_above_1.25 num_cmp "${kv[p99_over_idle]}" "<=" 1.25
+    check batch_throughput_below_0.85 num_cmp "${kv[batch_throughput_ratio]}" ">=" 0.85
+    check ejections num_cmp "$(get ejections)" == 0
+    check detach_not_clean is detach clean
+    printf '%-40s %10s %10s\n' "probe wake-up latency, us (one boot)" EEVDF Jthulhu
+    for k in idle_p50 idle_p99 idle_max load_p50 load_p90 load_p99 load_max; do
+      printf '%-40s %10s %10s\n' "$k" "$(get ${k}_eevdf)" "$(get ${k}_jthulhu)"
+    done
+    printf '%-40s %10s %10s\n' "Batch pods' CPU, milli-CPUs" "$(get batch_mcpu_eevdf)" "$(get batch_mcpu_jthulhu)"
+    echo "latency: p99 under load / idle p99 (Jthulhu) = ${kv[p99_over_idle]} (goal <= 1.25);" \
+      "EEVDF's loaded p99 / Jthulhu's = ${kv[p99_ratio_eevdf_over_jthulhu]} (>= 5 expected);" \
+      "batch_throughput_ratio=${kv[batch_throughput_ratio]} (goal >= 0.85); class_preempts=$(get class_preempts)"
+    result_keys=(p99_over_idle p99_ratio_eevdf_over_jthulhu batch_throughput_ratio idle_p99_eevdf idle_p99_jthulhu
+                 load_p99_eevdf load_p99_jthulhu class_preempts ejections detach load_curve_eevdf load_curve_jthulhu)
+    ;;
+  idle)
+    share() { awk -v i="$1" -v n="$2" 'BEGIN {
+      if (i !~ /^[0-9]+$/ || n !~ /^[0-9]+$/ || i + n == 0) print "none"; else printf "%.4f\n", i / (i + n) }'; }
+    kv[idle_share]=$(share "$(get cpu_jthulhu_idle_ms)" "$(get cpu_jthulhu_normal_ms)")
+    kv[idle_share_eevdf]=$(share "$(get cpu_eevdf_idle_ms)" "$(get cpu_eevdf_normal_ms)")
+    check attach is attached true
+    check plan_not_applied is plan_applied true
+    check idle_share_above_0.05 num_cmp "${kv[idle_share]}" "<=" 0.05
+    check takeover_over_1s num_cmp "$(get takeover_ms)" "<=" 1000
+    check ejections num_cmp "$(get ejections)" == 0
+    check detach_not_clean is detach clean
+    echo "idle: the Idle pod got ${kv[idle_share]} of the CPU time beside a saturating Normal pod (goal < 0.05;" \
+      "EEVDF without policies ${kv[idle_share_eevdf]}); it ran on both CPUs $(get takeover_ms) ms after the Normal" \
+      "pod stopped (goal <= 1000); starvation-guard moves=$(get starved_moves)"
+    result_keys=(idle_share idle_share_eevdf takeover_ms ejections detach)
+    ;;
+  fail-static)
+    kv[cpu_ratio_before]=$(ratio "$(get cpu_before_heavy_ms)" "$(get cpu_before_light_ms)")
+    kv[cpu_ratio]=$(ratio "$(get cpu_after_heavy_ms)" "$(get cpu_after_light_ms)")
+    check attach is attached true
+    check plan_not_applied is plan_applied true
+    check source_loss_not_reported num_cmp "$(get unavailable_reported)" ">=" 1
+    check not_reattached is reattached true
+    # generation 7 restored from the state directory, with fail_static=1
+    check plan_not_restored is restored_plan 7:1
+    check ratio_before_off_3 num_cmp "${kv[cpu_ratio_before]}" ">=" 2.7
+    check ratio_before_off_3 num_cmp "${kv[cpu_ratio_before]}" "<=" 3.3
+    check ratio_after_off_3 num_cmp "${kv[cpu_ratio]}" ">=" 2.7
+    check ratio_after_off_3 num_cmp "${kv[cpu_ratio]}" "<=" 3.3
+    check ejections num_cmp "$(get ejections)" == 0
+    check detach_not_clean is detach clean
+    echo "fail-static: cpu_ratio ${kv[cpu_ratio_before]} with the plan file, ${kv[cpu_ratio]} after it was removed" \
+      "and the daemon restarted (goal 3.0 +-10 % both); restored plan generation:fail_static=$(get restored_plan)"
+    result_keys=(cpu_ratio_before cpu_ratio restored_plan reattached ejections detach)
+    ;;
+  churn)
+    check attach is attached true
+    check ejections num_cmp "$(get ejections)" == 0
+    check stale_entries num_cmp "$(get stale_entries)" == 0
+    check stale_stats num_cmp "$(get stale_stats)" == 0
+    check too_few_pods num_cmp "$(get pods_long_lived)" ">=" 100
+    check pods_never_seen num_cmp "$(get pods_never_seen)" == 0
+    check detach_not_clean is detach clean
+    echo "churn: $(get pods_created) pods created and removed under load; $(get pods_long_lived) lived >= 2 s," \
+      "$(get pods_never_seen) of them never seen with their policy; entries left: policy $(get stale_entries)," \
+      "stats $(get stale_stats); entries BPF dropped with their cgroup: $(get cgroup_exits)"
+    result_keys=(stale_entries stale_stats pods_created pods_long_lived pods_never_seen cgroup_exits ejections detach)
+    ;;
   *)
     result_keys=()
     failed+=("no_evaluation_for_scenario")

@@ -45,14 +45,14 @@ start_daemon() {
   say "daemon started pid=$DAEMON_PID"
 }
 
-# start_attached: starts the daemon and waits until it has attached (sets DAEMON_PID). A daemon that dies
+# start_attached [daemon options...]: starts the daemon and waits until it has attached (sets DAEMON_PID). A daemon that dies
 # before attaching is started again, at most twice, as the kubelet restarts a crashed DaemonSet pod: under
 # TCG the JVM occasionally dies of a SIGSEGV in JIT-compiled code during warm-up, before any BPF is loaded.
 # Each such death is reported (daemon_start_failures, the JVM's crash summary); status 1 if none attached.
 start_attached() {
   failures=0
   while :; do
-    start_daemon
+    start_daemon "$@"
     if wait_attached 0 "$ATTACH_TIMEOUT_MS" "$DAEMON_PID"; then
       kv daemon_start_failures "$failures"
       return 0
@@ -157,4 +157,142 @@ report_counters() {
       wake_deferred wake_nudges loop_parks loop_unparks; do
     kv "$key" "$(field "$1" "$key")"
   done
+}
+
+# --- A kubelet-shaped cgroup tree (systemd driver), pods as cgroups, and the daemon's plan file. ---
+CG=/sys/fs/cgroup
+KUBEPODS=$CG/kubepods.slice
+PLAN_FILE=/tmp/plan.yaml
+STATE_DIR=/tmp/jthulhu-state
+
+# kube_init: kubepods.slice and its QoS slices, the cpu controller enabled down to the containers, as kubelet does.
+kube_init() {
+  echo +cpu > "$CG/cgroup.subtree_control"
+  mkdir -p "$KUBEPODS/kubepods-burstable.slice" "$KUBEPODS/kubepods-besteffort.slice"
+  echo +cpu > "$KUBEPODS/cgroup.subtree_control"
+  echo +cpu > "$KUBEPODS/kubepods-burstable.slice/cgroup.subtree_control"
+  echo +cpu > "$KUBEPODS/kubepods-besteffort.slice/cgroup.subtree_control"
+}
+
+# pod_dir <uid> <guaranteed|burstable|besteffort>: the pod's cgroup path as kubelet names it.
+pod_dir() {
+  u=$(echo "$1" | tr - _)
+  case $2 in
+    guaranteed) echo "$KUBEPODS/kubepods-pod$u.slice" ;;
+    *) echo "$KUBEPODS/kubepods-$2.slice/kubepods-$2-pod$u.slice" ;;
+  esac
+}
+
+# pod_create <uid> <qos>: the pod cgroup and one container scope beneath it (containerd's naming).
+pod_create() {
+  d=$(pod_dir "$1" "$2")
+  mkdir -p "$d"
+  echo +cpu > "$d/cgroup.subtree_control"
+  mkdir -p "$d/cri-containerd-$(echo "$1" | tr -d - | cut -c1-12).scope"
+}
+
+# pod_exec <uid> <qos> <command...>: runs the command in the pod's container, in the background; sets POD_PID.
+pod_exec() {
+  d=$(pod_dir "$1" "$2")
+  shift 2
+  ctr=$(ls -d "$d"/cri-containerd-*.scope | head -n 1)
+  sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$ctr" "$@" &
+  POD_PID=$!
+}
+
+# pod_busy <uid> <qos> <n>: n CPU-bound processes in the pod.
+pod_busy() {
+  i=0
+  while [ "$i" -lt "$3" ]; do
+    pod_exec "$1" "$2" sh -c 'while :; do :; done'
+    i=$((i + 1))
+  done
+}
+
+# pod_kill <uid> <qos>: kills every process of the pod.
+pod_kill() {
+  for f in $(pod_dir "$1" "$2")/*/cgroup.procs; do
+    [ -f "$f" ] && for p in $(cat "$f"); do kill -9 "$p" 2>/dev/null; done
+  done
+}
+
+# pod_remove <uid> <qos>: kills the pod's processes and removes its cgroups, as kubelet does when it ends.
+pod_remove() {
+  pod_kill "$1" "$2"
+  d=$(pod_dir "$1" "$2")
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    rmdir "$d"/*.scope "$d" 2>/dev/null
+    [ -d "$d" ] || return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# pod_usage_us <uid> <qos>: CPU time of the pod's tasks (cpu.stat usage_usec).
+pod_usage_us() { awk '$1 == "usage_usec" { print $2 }' "$(pod_dir "$1" "$2")/cpu.stat"; }
+
+# plan_write <generation> < "uid namespace name policy class weight slice_us preempt" lines: the plan file,
+# replaced atomically as a configuration manager would.
+plan_write() {
+  {
+    echo "apiVersion: jthulhu.io/v1alpha1"
+    echo "kind: NodeSchedulingPlan"
+    echo "metadata:"
+    echo "  name: vm"
+    echo "  generation: $1"
+    echo "spec:"
+    echo "  nodeName: vm"
+    echo "  pods:"
+    while read -r uid ns name policy class weight slice preempt; do
+      [ -n "$uid" ] || continue
+      echo "  - podUid: $uid"
+      echo "    namespace: $ns"
+      echo "    name: $name"
+      echo "    policy: $policy"
+      echo "    policyGeneration: 1"
+      echo "    scheduling:"
+      echo "      class: $class"
+      echo "      weight: $weight"
+      echo "      sliceMicros: $slice"
+      echo "      preempt: $preempt"
+    done
+  } > "$PLAN_FILE.tmp"
+  mv "$PLAN_FILE.tmp" "$PLAN_FILE"
+}
+
+# start_planned [daemon options...]: start_attached with the plan file and a private state directory.
+start_planned() {
+  mkdir -p "$STATE_DIR"
+  start_attached --plan-file "$PLAN_FILE" --state-dir "$STATE_DIR" "$@"
+}
+
+# wait_plan <applied> <timeout-ms>: until the daemon's last plan line reports that many applied pods.
+wait_plan() {
+  deadline=$(( $(now_ms) + $2 ))
+  while :; do
+    [ "$(field "$(last_log_line 'JTHULHU plan generation')" applied)" = "$1" ] && return 0
+    [ "$(now_ms)" -ge "$deadline" ] && return 1
+    sleep 0.1
+  done
+}
+
+# probe <out-file> <uid> <qos> [loops]: a 1 ms periodic wake-up probe (cyclictest, SCHED_OTHER) in the pod;
+# writes its wake-up latencies in microseconds, sorted, one a line.
+probe() {
+  pod_exec "$2" "$3" cyclictest -t1 -i 1000 -l "${4:-3000}" --policy=other -q -v
+  probe_pid=$POD_PID
+  wait "$probe_pid"
+}
+probe_to() {
+  out=$1
+  shift
+  probe "$@" > "$out.raw" 2>&1
+  awk '$1 ~ /^[0-9]+:$/ && $2 ~ /^[0-9]+:$/ { print $3 }' "$out.raw" | sort -n > "$out"
+}
+
+# percentile <sorted-file> <p>: the p-th percentile (nearest rank); empty if no samples.
+percentile() {
+  n=$(wc -l < "$1")
+  [ "$n" -gt 0 ] || return
+  sed -n "$(( (n * $2 + 99) / 100 ))p" "$1"
 }

@@ -17,10 +17,12 @@ package io.jthulhu.node.agent;
  * @param wakeBatchNanos   while every CPU is busy, a queued task that is not latency-critical wakes the
  *                         scheduling loop only after the oldest such task waited this long (0: at once);
  *                         below fallbackNanos, or BPF would dispatch the batch itself
+ * @param podStats         BPF accounts CPU time, switches and run-queue wait per pod with a policy
  */
 public record AgentConfig(long fallbackNanos, long sliceNanos, long heartbeatNanos, boolean directIdle,
                           boolean directPinned, long statsIntervalMs, boolean lockMemory, long maxBackoffMs,
-                          long preemptMarginNanos, long starvationNanos, long minSliceNanos, long wakeBatchNanos) {
+                          long preemptMarginNanos, long starvationNanos, long minSliceNanos, long wakeBatchNanos,
+                          boolean podStats) {
 
     public AgentConfig {
         requireRange("fallbackNanos", fallbackNanos, 1_000_000L, 2_000_000_000L); // well under the 5 s watchdog

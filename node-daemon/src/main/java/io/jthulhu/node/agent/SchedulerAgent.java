@@ -26,26 +26,62 @@ import java.util.concurrent.TimeUnit;
 public final class SchedulerAgent {
     private static final long FIRST_BACKOFF_MS = 500;
 
+    /** What the rest of the daemon hears of the scheduler's life; called on the agent's thread. */
+    public interface Lifecycle {
+        /** Loaded, maps ready, not attached yet: fill the maps here so the first task sees them. */
+        default void loaded(BpfScheduler bpf) {
+        }
+
+        default void attached(String opsName) {
+        }
+
+        /** The kernel ejected the scheduler (it is re-attached after a back-off). */
+        default void ejected(ExitInfo exit) {
+        }
+
+        /** The scheduler's BPF object is about to be closed: its maps go with it. */
+        default void unloading() {
+        }
+    }
+
+    private static final Lifecycle NO_LIFECYCLE = new Lifecycle() {
+    };
+
     private final AgentConfig config;
     private final SchedExtSysfs sysfs;
     private final PrintStream out;
+    private final Lifecycle lifecycle;
+    private final boolean handleSignals;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile SchedulerLoop loop;
 
     public SchedulerAgent(AgentConfig config, SchedExtSysfs sysfs, PrintStream out) {
+        this(config, sysfs, out, NO_LIFECYCLE, true);
+    }
+
+    /**
+     * @param handleSignals install SIGTERM/SIGINT handlers and a shutdown hook here; false when the
+     *                      caller owns them and calls {@link #requestStop}
+     */
+    public SchedulerAgent(AgentConfig config, SchedExtSysfs sysfs, PrintStream out, Lifecycle lifecycle,
+                          boolean handleSignals) {
         this.config = config;
         this.sysfs = sysfs;
         this.out = out;
+        this.lifecycle = lifecycle;
+        this.handleSignals = handleSignals;
     }
 
     /** Schedules until SIGTERM/SIGINT; returns the process exit code. */
     public int runUntilStopped() {
         // SIGTERM/SIGINT stop the loop and let main return 0 (the JVM's default would exit 143);
         // the shutdown hook still covers System.exit from elsewhere.
-        handleSignal("TERM");
-        handleSignal("INT");
-        Runtime.getRuntime().addShutdownHook(new Thread(this::requestStopAndWait, "jthulhu-shutdown"));
+        if (handleSignals) {
+            handleSignal("TERM");
+            handleSignal("INT");
+            Runtime.getRuntime().addShutdownHook(new Thread(this::requestStopAndWait, "jthulhu-shutdown"));
+        }
         try {
             lockMemory();
             long backoffMs = FIRST_BACKOFF_MS;
@@ -55,6 +91,7 @@ public final class SchedulerAgent {
                     break;
                 }
                 out.println("JTHULHU ejected " + exit.describe());
+                lifecycle.ejected(exit);
                 if (exit.restartRequested()) {
                     backoffMs = FIRST_BACKOFF_MS;
                     continue;
@@ -76,42 +113,11 @@ public final class SchedulerAgent {
     private ExitInfo attachAndSchedule() {
         long opened = System.nanoTime();
         try (BpfScheduler bpf = BpfScheduler.open(sysfs)) {
-            writeConfig(bpf.config());
-            bpf.load();
-            long loaded = System.nanoTime();
-            SchedulerLoop current = new SchedulerLoop(bpf, config);
-            current.warmUp();
-            long warm = System.nanoTime();
-            bpf.attach(sysfs);
-            // Where a (re-)attach spends its time: the verifier, compiling the hot path, the kernel's enable.
-            out.println("JTHULHU attached ops=" + sysfs.attachedOps() + " enable_seq=" + sysfs.enableSeq()
-                    + " load_ms=" + (loaded - opened) / 1_000_000 + " warmup_ms=" + (warm - loaded) / 1_000_000
-                    + " attach_ms=" + (System.nanoTime() - warm) / 1_000_000);
-            loop = current;
-            StatsPrinter stats = StatsPrinter.start(bpf, out, config.statsIntervalMs(), current);
             try {
-                current.run(() -> stopRequested);
+                return schedule(bpf, opened);
             } finally {
-                stats.stop();
-                loop = null;
+                lifecycle.unloading();
             }
-            ExitInfo exit = bpf.exitInfo();
-            SchedulerStats finalStats = SchedulerStats.read(bpf.shared());
-            if (exit.exited() && !stopRequested) {
-                out.println("JTHULHU final " + finalStats.toKeyValues());
-                for (String line : bpf.exitDump().split("\n")) {
-                    if (!line.isBlank()) {
-                        out.println("JTHULHU dump " + line);
-                    }
-                }
-                return exit;
-            }
-            bpf.detach();
-            out.println("JTHULHU final " + finalStats.toKeyValues());
-            ExitInfo detached = bpf.exitInfo();
-            out.println("JTHULHU detached kind=" + detached.kind() + " reason=" + quoteIfNeeded(detached.reason()));
-            out.flush();
-            return null;
         } catch (BpfException e) {
             if (e.kind() == BpfException.Kind.ATTACH_FAILED && !stopRequested) {
                 // e.g. the kernel is still tearing down a previous instance: retry with back-off
@@ -122,8 +128,50 @@ public final class SchedulerAgent {
         }
     }
 
+    private ExitInfo schedule(BpfScheduler bpf, long opened) {
+        writeConfig(bpf.config());
+        bpf.load();
+        lifecycle.loaded(bpf);
+        long loaded = System.nanoTime();
+        SchedulerLoop current = new SchedulerLoop(bpf, config);
+        current.warmUp();
+        long warm = System.nanoTime();
+        bpf.attach(sysfs);
+        // Where a (re-)attach spends its time: the verifier, compiling the hot path, the kernel's enable.
+        out.println("JTHULHU attached ops=" + sysfs.attachedOps() + " enable_seq=" + sysfs.enableSeq()
+                + " load_ms=" + (loaded - opened) / 1_000_000 + " warmup_ms=" + (warm - loaded) / 1_000_000
+                + " attach_ms=" + (System.nanoTime() - warm) / 1_000_000);
+        lifecycle.attached(sysfs.attachedOps());
+        loop = current;
+        StatsPrinter stats = StatsPrinter.start(bpf, out, config.statsIntervalMs(), current);
+        try {
+            current.run(() -> stopRequested);
+        } finally {
+            stats.stop();
+            loop = null;
+        }
+        ExitInfo exit = bpf.exitInfo();
+        SchedulerStats finalStats = SchedulerStats.read(bpf.shared());
+        if (exit.exited() && !stopRequested) {
+            out.println("JTHULHU final " + finalStats.toKeyValues());
+            for (String line : bpf.exitDump().split("\n")) {
+                if (!line.isBlank()) {
+                    out.println("JTHULHU dump " + line);
+                }
+            }
+            return exit;
+        }
+        bpf.detach();
+        out.println("JTHULHU final " + finalStats.toKeyValues());
+        ExitInfo detached = bpf.exitInfo();
+        out.println("JTHULHU detached kind=" + detached.kind() + " reason=" + quoteIfNeeded(detached.reason()));
+        out.flush();
+        return null;
+    }
+
     private void writeConfig(ByteBuffer c) {
-        int flags = (config.directIdle() ? Abi.CFG_DIRECT_IDLE : 0) | (config.directPinned() ? Abi.CFG_DIRECT_PINNED : 0);
+        int flags = (config.directIdle() ? Abi.CFG_DIRECT_IDLE : 0) | (config.directPinned() ? Abi.CFG_DIRECT_PINNED : 0)
+                | (config.podStats() ? Abi.CFG_POD_STATS : 0);
         c.putInt(ConfigLayout.USERSCHED_TGID, Libc.getpid());
         c.putInt(ConfigLayout.FLAGS, flags);
         c.putLong(ConfigLayout.FALLBACK_NS, config.fallbackNanos());
@@ -155,7 +203,8 @@ public final class SchedulerAgent {
         }
     }
 
-    private void requestStop() {
+    /** Detaches and makes {@link #runUntilStopped} return; safe from any thread or signal handler. */
+    public void requestStop() {
         stopRequested = true;
         SchedulerLoop l = loop;
         if (l != null) {

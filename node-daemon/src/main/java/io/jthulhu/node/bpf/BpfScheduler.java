@@ -2,7 +2,7 @@ package io.jthulhu.node.bpf;
 
 import io.jthulhu.node.bpf.layout.Abi;
 import io.jthulhu.node.bpf.layout.ConfigLayout;
-import io.jthulhu.node.bpf.layout.PolicyLayout;
+import io.jthulhu.node.enforce.PolicyMap;
 import io.jthulhu.node.bpf.layout.SharedLayout;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -35,6 +35,7 @@ public final class BpfScheduler implements AutoCloseable {
     private RingBufferConsumer queued;
     private UserRingBufferProducer dispatched;
     private int cgroupPolicyFd = -1;
+    private int podStatsFd = -1;
     private int exitDumpFd = -1;
 
     private BpfScheduler(Path objectFile, BpfObject object) {
@@ -106,6 +107,7 @@ public final class BpfScheduler implements AutoCloseable {
         queued = new RingBufferConsumer(BpfObject.fd(queuedMap), BpfObject.maxEntries(queuedMap));
         dispatched = new UserRingBufferProducer(BpfObject.fd(dispatchedMap), BpfObject.maxEntries(dispatchedMap));
         cgroupPolicyFd = BpfObject.fd(object.map("cgroup_policy"));
+        podStatsFd = BpfObject.fd(object.map("pod_stats"));
         exitDumpFd = BpfObject.fd(object.map("exit_dump"));
     }
 
@@ -166,27 +168,12 @@ public final class BpfScheduler implements AutoCloseable {
         }
     }
 
-    /** Sets the policy for a cgroup (key: cgroup v2 id; value: struct jt_policy bytes at policy's position). */
-    public void putCgroupPolicy(long cgroupId, ByteBuffer policy) {
-        try (Memory key = new Memory(8); Memory value = new Memory(PolicyLayout.SIZE)) {
-            key.setLong(0, cgroupId);
-            for (int i = 0; i < PolicyLayout.SIZE; i++) {
-                value.setByte(i, policy.get(policy.position() + i));
-            }
-            int err = LibBpf.bpf_map_update_elem(cgroupPolicyFd, key, value, LibBpf.BPF_ANY);
-            if (err != 0) {
-                throw new BpfException(BpfException.Kind.MAP_FAILED, "cgroup_policy update for cgroup " + cgroupId
-                        + " failed: " + Libc.strerror(-err));
-            }
+    /** The pod policy maps of the loaded object (cgroup_policy and pod_stats). */
+    public PolicyMap policyMap() {
+        if (cgroupPolicyFd < 0) {
+            throw new IllegalStateException("the BPF object is not loaded");
         }
-    }
-
-    /** Removes a cgroup's policy; an absent entry is not an error. */
-    public void removeCgroupPolicy(long cgroupId) {
-        try (Memory key = new Memory(8)) {
-            key.setLong(0, cgroupId);
-            LibBpf.bpf_map_delete_elem(cgroupPolicyFd, key);
-        }
+        return new BpfPolicyMap(cgroupPolicyFd, podStatsFd, shared);
     }
 
     @Override

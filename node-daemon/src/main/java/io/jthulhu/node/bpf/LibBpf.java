@@ -14,6 +14,7 @@ import com.sun.jna.ptr.LongByReference;
 final class LibBpf {
     static final int LIBBPF_DEBUG = 2;
     static final int BPF_ANY = 0;
+    static final int BPF_NOEXIST = 1;
 
     static {
         Native.register(LibBpfLibrary.load());
@@ -62,6 +63,10 @@ final class LibBpf {
     static native int bpf_map_delete_elem(int fd, Pointer key);
 
     static native int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
+
+    static native int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
+
+    static native int libbpf_num_possible_cpus();
 
 
     static native Pointer bpf_object__find_program_by_name(Pointer obj, String name);

@@ -47,7 +47,10 @@ public final class SchedulerStats {
         PINNED_OUTRANKED("pinned_outranked", SharedLayout.NR_PINNED_OUTRANKED),
         PINNED_RUNS(null, SharedLayout.NR_PINNED_RUNS),
         PINNED_RUN_NS("pinned_run_us", SharedLayout.PINNED_RUN_NS, PINNED_RUNS, 1_000),
-        KEPT_LAST("kept_last", SharedLayout.NR_KEPT_LAST);
+        KEPT_LAST("kept_last", SharedLayout.NR_KEPT_LAST),
+        POLICY_RESOLVES("policy_resolves", SharedLayout.NR_POLICY_RESOLVES),
+        CGROUP_EXITS("cgroup_exits", SharedLayout.NR_CGROUP_EXITS),
+        CLASS_PREEMPTS("class_preempts", SharedLayout.NR_CLASS_PREEMPTS);
 
         final String key;
         final int offset;
@@ -89,6 +92,17 @@ public final class SchedulerStats {
     public double javaRatio() {
         long total = get(Counter.JAVA_DISPATCHED) + get(Counter.FALLBACK) + get(Counter.RING_FULL);
         return total == 0 ? 1.0 : (double) get(Counter.JAVA_DISPATCHED) / total;
+    }
+
+    /** The plain counters (no averages), by their printed keys: what /metrics exports. */
+    public java.util.Map<String, Long> counters() {
+        java.util.Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        for (Counter c : COUNTERS) {
+            if (c.key != null && c.samples == null && c.divisor == 1 && c != Counter.USER_PENDING) {
+                counters.put(c.key, get(c));
+            }
+        }
+        return counters;
     }
 
     /** One line of space-separated key=value pairs, the format the e2e harness parses. */

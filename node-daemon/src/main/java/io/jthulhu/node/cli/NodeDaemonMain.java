@@ -1,13 +1,14 @@
 package io.jthulhu.node.cli;
 
 import io.jthulhu.node.agent.AgentConfig;
-import io.jthulhu.node.agent.SchedulerAgent;
+import io.jthulhu.node.agent.NodeAgent;
 import io.jthulhu.node.bpf.BpfException;
 import io.jthulhu.node.bpf.SchedExtSysfs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** Entry point of the node daemon: {@code jthulhu-node run} schedules this node until SIGTERM. */
@@ -35,8 +36,48 @@ public final class NodeDaemonMain {
         };
     }
 
-    @Command(name = "run", description = "Attach the scheduler and schedule this node until SIGTERM.")
+    @Command(name = "run", description = {"Attach the scheduler and schedule this node until SIGTERM.",
+            "The plan (which pods get which policy) comes from one source:",
+            "  --kubernetes     this node's NodeSchedulingPlan, watched through the API server (in-cluster"
+                    + " config or KUBECONFIG; node name from --node-name or NODE_NAME);",
+            "  --plan-file F    a NodeSchedulingPlan YAML file, re-read when it changes (standalone hosts);",
+            "  neither          no policies: every task is scheduled with the defaults.",
+            "The last plan applied is kept in --state-dir and stays in force while the source is unavailable,"
+                    + " also across restarts."})
     static final class Run implements Callable<Integer> {
+        @Option(names = "--kubernetes", description = "Take the plan from the Kubernetes API (NodeSchedulingPlan named after this node).")
+        boolean kubernetes;
+
+        @Option(names = "--node-name", description = "This node's name (default: the NODE_NAME environment variable).")
+        String nodeName;
+
+        @Option(names = "--plan-file", paramLabel = "FILE", description = "Take the plan from this NodeSchedulingPlan YAML file.")
+        Path planFile;
+
+        @Option(names = "--state-dir", defaultValue = "/var/lib/jthulhu",
+                description = "Where the last applied plan is kept for fail-static restarts (default ${DEFAULT-VALUE}).")
+        Path stateDir;
+
+        @Option(names = "--cgroup-root", defaultValue = "/sys/fs/cgroup",
+                description = "The host's cgroup v2 mount (default ${DEFAULT-VALUE}).")
+        Path cgroupRoot;
+
+        @Option(names = "--cgroup-driver", defaultValue = "auto",
+                description = "Kubelet's cgroup driver: auto, systemd or cgroupfs (default ${DEFAULT-VALUE}).")
+        String cgroupDriver;
+
+        @Option(names = "--kubepods-cgroup", paramLabel = "PATH",
+                description = "The kubepods cgroup relative to --cgroup-root (e.g. kubepods.slice), with --cgroup-driver;"
+                        + " by default it is found under the root.")
+        Path kubepodsCgroup;
+
+        @Option(names = "--http-port", defaultValue = "9402",
+                description = "Port of /healthz, /readyz and /metrics, -1 for none (default ${DEFAULT-VALUE}).")
+        int httpPort;
+
+        @Option(names = "--no-pod-stats", description = "Do not account CPU time, switches and run-queue wait per pod in BPF.")
+        boolean noPodStats;
+
         @Option(names = "--fallback-ms", defaultValue = "50",
                 description = "A task waiting longer for Java is dispatched by BPF itself (default ${DEFAULT-VALUE}).")
         long fallbackMs;
@@ -88,17 +129,22 @@ public final class NodeDaemonMain {
             try {
                 config = new AgentConfig(fallbackMs * 1_000_000L, sliceUs * 1_000L, heartbeatMs * 1_000_000L,
                         !noDirectIdle, !noDirectPinned, statsIntervalMs, !noMlock, maxBackoffMs,
-                        preemptMarginUs * 1_000L, starvationMs * 1_000_000L, minSliceUs * 1_000L, wakeBatchUs * 1_000L);
+                        preemptMarginUs * 1_000L, starvationMs * 1_000_000L, minSliceUs * 1_000L, wakeBatchUs * 1_000L,
+                        !noPodStats);
             } catch (IllegalArgumentException e) {
                 System.err.println("jthulhu-node: invalid option: " + e.getMessage());
                 return 2;
             }
+            DaemonSetup setup;
             try {
-                return new SchedulerAgent(config, new SchedExtSysfs(), System.out).runUntilStopped();
-            } catch (BpfException e) {
+                setup = DaemonSetup.create(this);
+            } catch (IllegalArgumentException e) {
                 System.err.println("jthulhu-node: " + e.getMessage());
-                System.out.println("JTHULHU error kind=" + e.kind());
-                return exitCodeFor(e);
+                return 2;
+            }
+            try (setup) {
+                return new NodeAgent(config, new SchedExtSysfs(), setup.source(), setup.store(), setup.status(),
+                        setup.enforcer(), setup.metrics(), System.out).run();
             }
         }
     }

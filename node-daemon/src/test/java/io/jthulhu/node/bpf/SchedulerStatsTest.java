@@ -36,6 +36,10 @@ class SchedulerStatsTest {
         shared.putLong(SharedLayout.NR_PINNED_RUNS, 19);
         shared.putLong(SharedLayout.PINNED_RUN_NS, 19 * 250_000L);
         shared.putLong(SharedLayout.NR_KEPT_LAST, 13);
+        shared.putLong(SharedLayout.POLICY_EPOCH, 77);
+        shared.putLong(SharedLayout.NR_POLICY_RESOLVES, 14);
+        shared.putLong(SharedLayout.NR_CGROUP_EXITS, 15);
+        shared.putLong(SharedLayout.NR_CLASS_PREEMPTS, 16);
 
         SchedulerStats stats = SchedulerStats.read(shared);
 
@@ -46,7 +50,10 @@ class SchedulerStatsTest {
                 + " starved_moves=0 wakeup_decisions=4 wakeup_decision_us=2500 wakeup_run_us=0 wakeup_self=0"
                 + " wakeup_waiting=0 cpu_idle_ms=2500 resumed=11 wake_deferred=12 wake_nudges=5"
                 + " loop_parks=8 loop_unparks=9 pinned_wakeups=20 pinned_unpreemptible=2 pinned_outranked=1"
-                + " pinned_run_us=250 kept_last=13 java_ratio=0.9000");
+                + " pinned_run_us=250 kept_last=13 policy_resolves=14 cgroup_exits=15 class_preempts=16"
+                + " java_ratio=0.9000");
+        assertThat(stats.counters()).containsEntry("queued", 100L).containsEntry("class_preempts", 16L)
+                .doesNotContainKeys("user_pending", "wakeup_decision_us", "cpu_idle_ms");
     }
 
     @Test

@@ -34,6 +34,13 @@ public final class Abi {
     /** enum jt_config_flags */
     public static final int CFG_DIRECT_PINNED = 1;
     public static final int CFG_DIRECT_IDLE = 1 << 1;
+    public static final int CFG_POD_STATS = 1 << 2;
+
+    /** JT_WAIT_BUCKETS: run-queue wait buckets of struct jt_pod_stats, the last one unbounded. */
+    public static final int WAIT_BUCKETS = 17;
+    /** Upper bounds of the bounded buckets, in microseconds (the comment on JT_WAIT_BUCKETS). */
+    public static final long[] WAIT_BUCKET_UPPER_US = {5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000,
+            25_000, 50_000, 100_000, 250_000, 1_000_000};
 
     /** JT_EXIT_REASON_LEN, JT_EXIT_MSG_LEN */
     public static final int EXIT_REASON_LEN = 128;

@@ -11,6 +11,7 @@ public final class Layouts {
             ExitInfoLayout.DESCRIPTOR,
             ConfigLayout.DESCRIPTOR,
             StatsLayout.DESCRIPTOR,
+            PodStatsLayout.DESCRIPTOR,
             SharedLayout.DESCRIPTOR);
 
     private Layouts() {

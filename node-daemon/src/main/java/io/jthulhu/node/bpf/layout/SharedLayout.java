@@ -39,7 +39,11 @@ public final class SharedLayout {
     public static final int NR_PINNED_RUNS = NR_PINNED_OUTRANKED + 8;
     public static final int PINNED_RUN_NS = NR_PINNED_RUNS + 8;
     public static final int NR_KEPT_LAST = PINNED_RUN_NS + 8;
-    public static final int SIZE = NR_KEPT_LAST + 8;
+    public static final int POLICY_EPOCH = NR_KEPT_LAST + 8;
+    public static final int NR_POLICY_RESOLVES = POLICY_EPOCH + 8;
+    public static final int NR_CGROUP_EXITS = NR_POLICY_RESOLVES + 8;
+    public static final int NR_CLASS_PREEMPTS = NR_CGROUP_EXITS + 8;
+    public static final int SIZE = NR_CLASS_PREEMPTS + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -78,6 +82,10 @@ public final class SharedLayout {
             .field("nr_pinned_runs", NR_PINNED_RUNS, 8)
             .field("pinned_run_ns", PINNED_RUN_NS, 8)
             .field("nr_kept_last", NR_KEPT_LAST, 8)
+            .field("policy_epoch", POLICY_EPOCH, 8)
+            .field("nr_policy_resolves", NR_POLICY_RESOLVES, 8)
+            .field("nr_cgroup_exits", NR_CGROUP_EXITS, 8)
+            .field("nr_class_preempts", NR_CLASS_PREEMPTS, 8)
             .build();
 
     private SharedLayout() {

@@ -35,6 +35,7 @@ class IntfHeaderLayoutTest {
                 struct jt_exit_info exit_info;
                 const volatile struct jt_config config;
                 struct jt_stats stats;
+                struct jt_pod_stats pod_stats;
                 struct jt_shared shared;
                 """ + constantChecks();
         Btf btf = Btf.fromElf(BpfCompiler.compile(dir, "intf_layouts.c", source, true,
@@ -57,6 +58,8 @@ class IntfHeaderLayoutTest {
                 {"JT_TASK_KTHREAD", Abi.TASK_KTHREAD}, {"JT_DISPATCH_PREEMPT", Abi.DISPATCH_PREEMPT},
                 {"JT_DISPATCH_PREEMPT_CLASS", Abi.DISPATCH_PREEMPT_CLASS},
                 {"JT_CFG_DIRECT_PINNED", Abi.CFG_DIRECT_PINNED}, {"JT_CFG_DIRECT_IDLE", Abi.CFG_DIRECT_IDLE},
+                {"JT_CFG_POD_STATS", Abi.CFG_POD_STATS}, {"JT_WAIT_BUCKETS", Abi.WAIT_BUCKETS},
+                {"JT_WEIGHT_MIN", Abi.WEIGHT_MIN}, {"JT_WEIGHT_MAX", Abi.WEIGHT_MAX},
                 {"JT_EXIT_REASON_LEN", Abi.EXIT_REASON_LEN}, {"JT_EXIT_MSG_LEN", Abi.EXIT_MSG_LEN},
                 {"JT_EXIT_DUMP_LEN", Abi.EXIT_DUMP_LEN},
         };

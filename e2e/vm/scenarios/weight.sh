@@ -1,0 +1,53 @@
+#!/bin/sh
+# weight: two CPU-bound pods (4 processes each on 2 vCPUs) whose policies give weights 300 and 100. Each
+# pod's CPU time (cpu.stat usage_usec of its pod cgroup) over a window, under EEVDF first (no policy: the
+# pods' cpu.weight are equal) and then under Jthulhu with the plan file naming both pods.
+. /scenarios/lib.sh
+WINDOW_S=${jt_window_s:-10}
+HEAVY=0a1b2c3d-0000-4000-8000-000000000001
+LIGHT=0a1b2c3d-0000-4000-8000-000000000002
+
+kv scenario weight
+[ -d "$SCX" ] || { kv harness_error no_sched_ext_in_kernel; exit 1; }
+kube_init
+pod_create $HEAVY burstable
+pod_create $LIGHT burstable
+plan_write 1 <<PLAN
+$HEAVY demo heavy weight-heavy Normal 300 5000 false
+$LIGHT demo light weight-light Normal 100 5000 false
+PLAN
+
+# measure <label>: both pods' CPU time over the window; reports cpu_<label>_heavy_ms, ..._light_ms.
+measure() {
+  h0=$(pod_usage_us $HEAVY burstable) l0=$(pod_usage_us $LIGHT burstable)
+  sleep "$WINDOW_S"
+  h1=$(pod_usage_us $HEAVY burstable) l1=$(pod_usage_us $LIGHT burstable)
+  kv "cpu_$1_heavy_ms" $(( (h1 - h0) / 1000 ))
+  kv "cpu_$1_light_ms" $(( (l1 - l0) / 1000 ))
+}
+
+pod_busy $HEAVY burstable 4
+pod_busy $LIGHT burstable 4
+sleep 2
+say "EEVDF: both pods busy for ${WINDOW_S}s"
+measure eevdf
+
+forward_daemon_log
+if ! start_planned; then
+  kv attached false
+  dump_scx_dmesg
+  exit 0
+fi
+kv attached true
+t0=$(now_ms)
+wait_plan 2 10000 && kv plan_applied_ms $(( $(now_ms) - t0 )) || kv plan_applied_ms none
+sleep 2
+say "Jthulhu with the plan: both pods busy for ${WINDOW_S}s"
+measure jthulhu
+kv ejections "$(count_ejections)"
+pod_kill $HEAVY burstable
+pod_kill $LIGHT burstable
+stop_daemon
+report_counters "$(daemon_totals)"
+grep 'JTHULHU pod ' "$DAEMON_LOG" | sed 's/^/JT_LOG /'
+dump_scx_dmesg

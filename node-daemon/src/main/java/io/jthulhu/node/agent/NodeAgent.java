@@ -1,0 +1,361 @@
+package io.jthulhu.node.agent;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.jthulhu.crd.KernelSupport;
+import io.jthulhu.crd.NodeSchedulingPlan;
+import io.jthulhu.crd.NodeSchedulingPlanStatus;
+import io.jthulhu.crd.SchedulerState;
+import io.jthulhu.node.bpf.BpfException;
+import io.jthulhu.node.bpf.BpfScheduler;
+import io.jthulhu.node.bpf.ExitInfo;
+import io.jthulhu.node.bpf.SchedExtSysfs;
+import io.jthulhu.node.bpf.SchedulerStats;
+import io.jthulhu.node.enforce.PlanEnforcer;
+import io.jthulhu.node.enforce.PodStats;
+import io.jthulhu.node.metrics.NodeMetrics;
+import io.jthulhu.node.metrics.PodSample;
+import io.jthulhu.node.plan.PlanListener;
+import io.jthulhu.node.plan.PlanSource;
+import io.jthulhu.node.plan.PlanStore;
+import io.jthulhu.node.plan.StatusPublisher;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node daemon as a member of the cluster: takes this node's plan from its source, keeps the
+ * last one in force while the source is unavailable (also across restarts, from the node's store),
+ * applies it to the scheduler's maps, re-checks pods whose cgroups come and go, and reports what it
+ * did (status, metrics, and the "JTHULHU plan" lines the VM scenarios read). The scheduler itself
+ * runs on the calling thread; on a kernel without sched_ext the daemon stays up and says so.
+ */
+public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
+    private static final long RECONCILE_MS = 500;
+    private static final long RETRY_MAX_MS = 30_000;
+
+    private final AgentConfig config;
+    private final SchedExtSysfs sysfs;
+    private final PlanSource source;
+    private final PlanStore store;
+    private final StatusPublisher status;
+    private final PlanEnforcer enforcer;
+    private final NodeMetrics metrics;
+    private final PrintStream out;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    private volatile SchedulerAgent scheduler;
+    private volatile BpfScheduler bpf;
+    private volatile boolean failStatic;
+    private volatile boolean planInForce;
+    private volatile String opsName = "";
+    private volatile String lastExitReason = "";
+    private volatile int restarts;
+    private volatile int attaches;
+    private String lastLine = "";
+
+    /**
+     * @param source null: no plan source, every task is scheduled with the defaults
+     * @param store  null: nothing persisted (no fail-static across restarts)
+     */
+    public NodeAgent(AgentConfig config, SchedExtSysfs sysfs, PlanSource source, PlanStore store,
+                     StatusPublisher status, PlanEnforcer enforcer, NodeMetrics metrics, PrintStream out) {
+        this.config = config;
+        this.sysfs = sysfs;
+        this.source = source;
+        this.store = store;
+        this.status = status;
+        this.enforcer = enforcer;
+        this.metrics = metrics;
+        this.out = out;
+    }
+
+    /** Runs until SIGTERM/SIGINT; returns the process exit code. */
+    public int run() {
+        Signal.handle(new Signal("TERM"), s -> stop());
+        Signal.handle(new Signal("INT"), s -> stop());
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAndWait, "jthulhu-shutdown"));
+        try {
+            boolean supported = sysfs.supported();
+            metrics.setSchedExtSupported(supported);
+            metrics.registerSchedulerCounters(this::schedulerCounters);
+            restoreStoredPlan();
+            if (source != null) {
+                source.start(this);
+            }
+            Thread reconciler = new Thread(this::reconcileLoop, "jthulhu-plan");
+            reconciler.setDaemon(true);
+            reconciler.start();
+            if (!supported) {
+                out.println("JTHULHU kernel sched_ext=unsupported: staying up without a scheduler"
+                        + " (needs CONFIG_SCHED_CLASS_EXT=y, Linux 6.12+)");
+                publishStatus();
+                awaitStop(Long.MAX_VALUE);
+            } else {
+                scheduleUntilStopped();
+            }
+            return 0;
+        } finally {
+            if (source != null) {
+                source.close();
+            }
+            status.close();
+            finished.countDown();
+        }
+    }
+
+    /** Attaches and schedules; a scheduler that cannot attach is retried with back-off, never fatal. */
+    private void scheduleUntilStopped() {
+        long backoffMs = 1_000;
+        while (stopped.getCount() > 0) {
+            SchedulerAgent agent = new SchedulerAgent(config, sysfs, out, this, false);
+            scheduler = agent;
+            if (stopped.getCount() == 0) {
+                break;
+            }
+            try {
+                agent.runUntilStopped();
+                return;
+            } catch (BpfException e) {
+                lastExitReason = e.kind() + ": " + e.getMessage();
+                out.println("JTHULHU error kind=" + e.kind() + " retry_ms=" + backoffMs);
+                System.err.println("jthulhu-node: " + e.getMessage());
+                metrics.recordEjection("error");
+                publishStatus();
+                awaitStop(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, RETRY_MAX_MS);
+            }
+        }
+    }
+
+    public void stop() {
+        stopped.countDown();
+        SchedulerAgent s = scheduler;
+        if (s != null) {
+            s.requestStop();
+        }
+    }
+
+    private void stopAndWait() {
+        stop();
+        try {
+            finished.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitStop(long ms) {
+        try {
+            stopped.await(ms, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void restoreStoredPlan() {
+        if (store == null) {
+            return;
+        }
+        Optional<NodeSchedulingPlan> stored = store.load();
+        if (stored.isPresent()) {
+            // Fail-static: the last plan applied stays in force until the source says otherwise.
+            failStatic = true;
+            planInForce = true;
+            enforcer.apply(stored.get());
+            report("store");
+        }
+    }
+
+    @Override
+    public void planReceived(NodeSchedulingPlan plan) {
+        if (store != null) {
+            try {
+                store.save(plan);
+            } catch (RuntimeException e) {
+                out.println("JTHULHU warning cannot persist the plan: " + e.getMessage());
+            }
+        }
+        failStatic = false;
+        planInForce = true;
+        enforcer.apply(plan);
+        report("source");
+    }
+
+    @Override
+    public void planSourceUnavailable(String reason) {
+        boolean was = failStatic;
+        failStatic = planInForce;
+        if (!was) {
+            out.println("JTHULHU plan source_unavailable fail_static=" + (failStatic ? 1 : 0) + " reason=\""
+                    + reason.replace('"', '\'') + "\"");
+        }
+        publishStatus();
+    }
+
+    private void reconcileLoop() {
+        while (stopped.getCount() > 0) {
+            try {
+                enforcer.reconcile();
+                report("reconcile");
+                updatePodMetrics();
+            } catch (RuntimeException e) {
+                out.println("JTHULHU warning plan re-check failed: " + e);
+            }
+            awaitStop(RECONCILE_MS);
+        }
+    }
+
+    /** Prints a plan line when what is applied changed, and publishes the status. */
+    private synchronized void report(String cause) {
+        PlanEnforcer.Report r = enforcer.lastReport();
+        metrics.setPlanGeneration(r.generation());
+        metrics.setPlanPods(r.appliedPods(), r.unresolved().size());
+        metrics.setFailStatic(failStatic);
+        String line = "generation=" + r.generation() + " applied=" + r.appliedPods() + " unresolved="
+                + r.unresolved().size() + " fail_static=" + (failStatic ? 1 : 0);
+        if (!line.equals(lastLine)) {
+            lastLine = line;
+            out.println("JTHULHU plan " + line + " cause=" + cause);
+        }
+        publishStatus();
+    }
+
+    private void updatePodMetrics() {
+        List<PodSample> samples = new ArrayList<>();
+        for (PlanEnforcer.AppliedPod pod : enforcer.appliedPods()) {
+            PodStats s = enforcer.stats(pod);
+            if (s != null) {
+                samples.add(new PodSample(pod.namespace(), pod.name(), pod.policy(), pod.schedulingClass(),
+                        s.cpuNanos(), s.contextSwitches(), s.waitBuckets(), s.waitNanos()));
+            }
+        }
+        metrics.updatePods(samples);
+    }
+
+    /** Prints each applied pod's accounting: what the VM scenarios read instead of scraping /metrics. */
+    public void printPodStats() {
+        for (PlanEnforcer.AppliedPod pod : enforcer.appliedPods()) {
+            PodStats s = enforcer.stats(pod);
+            if (s != null) {
+                out.println("JTHULHU pod namespace=" + pod.namespace() + " pod=" + pod.name() + " class="
+                        + pod.schedulingClass() + " cpu_ms=" + s.cpuNanos() / 1_000_000 + " switches="
+                        + s.contextSwitches() + " wait_us=" + s.waitNanos() / 1_000);
+            }
+        }
+    }
+
+    private void publishStatus() {
+        PlanEnforcer.Report r = enforcer.lastReport();
+        NodeSchedulingPlanStatus s = new NodeSchedulingPlanStatus();
+        s.setObservedGeneration(r.generation());
+        s.setAppliedPods(r.appliedPods());
+        s.setUnresolvedPods(new ArrayList<>(r.unresolved()));
+        boolean supported = sysfs.supported();
+        s.setKernelSupport(supported ? KernelSupport.Supported : KernelSupport.Unsupported);
+        s.setKernelVersion(kernelRelease());
+        s.setSchedulerState(schedulerState(supported ? sysfs.state() : "disabled"));
+        s.setOpsName(opsName.isEmpty() ? null : opsName);
+        s.setRestarts(restarts);
+        s.setLastExitReason(lastExitReason.isEmpty() ? null : lastExitReason);
+        s.setFailStatic(failStatic);
+        s.setPlanSource(source == null ? "none" : source.describe());
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(condition("KernelSupported", supported, supported ? "SchedExtPresent" : "NoSchedExt",
+                supported ? "sched_ext is available" : "this kernel has no sched_ext: pods run under the default scheduler"));
+        boolean attached = supported && BpfScheduler.OPS_NAME.equals(opsName);
+        conditions.add(condition("SchedulerAttached", attached, attached ? "Attached" : "NotAttached",
+                attached ? "ops " + opsName : lastExitReason.isEmpty() ? "not attached" : lastExitReason));
+        boolean applied = r.unresolved().isEmpty() && !failStatic;
+        conditions.add(condition("PlanApplied", applied, failStatic ? "FailStatic" : applied ? "Applied" : "PodsUnresolved",
+                failStatic ? "plan source unavailable: the last plan stays in force"
+                        : r.appliedPods() + " pods applied, " + r.unresolved().size() + " unresolved"));
+        s.setConditions(conditions);
+        status.publish(s);
+    }
+
+    private static Condition condition(String type, boolean ok, String reason, String message) {
+        // A fixed transition time: the status writer stamps real transitions when it compares.
+        return new ConditionBuilder().withType(type).withStatus(ok ? "True" : "False").withReason(reason)
+                .withMessage(message).build();
+    }
+
+    private static SchedulerState schedulerState(String sysfsState) {
+        return switch (sysfsState) {
+            case "enabled" -> SchedulerState.Enabled;
+            case "enabling" -> SchedulerState.Enabling;
+            case "disabling" -> SchedulerState.Disabling;
+            case "disabled" -> SchedulerState.Disabled;
+            default -> SchedulerState.Unknown;
+        };
+    }
+
+    private static String kernelRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    // --- the scheduler's life ---
+
+    @Override
+    public void loaded(BpfScheduler loaded) {
+        bpf = loaded;
+        enforcer.attach(loaded.policyMap());
+    }
+
+    @Override
+    public void attached(String ops) {
+        opsName = Objects.requireNonNullElse(ops, "");
+        if (attaches++ > 0) {
+            restarts++;
+            metrics.recordRestart();
+        }
+        metrics.setAttached(true);
+        publishStatus();
+    }
+
+    @Override
+    public void ejected(ExitInfo exit) {
+        lastExitReason = exit.describe();
+        metrics.recordEjection(exit.restartRequested() ? "restart_requested"
+                : exit.reason().contains("stall") ? "stall" : "error");
+        publishStatus();
+    }
+
+    @Override
+    public void unloading() {
+        printPodStats();
+        enforcer.detach();
+        bpf = null;
+        opsName = "";
+        metrics.setAttached(false);
+        publishStatus();
+    }
+
+    /** The attached scheduler's counters; none while detached (the metrics keep their last values). */
+    private Map<String, Long> schedulerCounters() {
+        BpfScheduler current = bpf;
+        if (current == null) {
+            return Map.of();
+        }
+        try {
+            return SchedulerStats.read(current.shared()).counters();
+        } catch (RuntimeException e) {
+            return Map.of(); // unloaded meanwhile
+        }
+    }
+}
