@@ -2,6 +2,7 @@ package io.jthulhu.node.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.jthulhu.crd.NodeSchedulingPlan;
@@ -10,8 +11,9 @@ import java.nio.file.Path;
 
 /** Reads and writes NodeSchedulingPlan YAML for the file source and the store, with errors that name file and field. */
 final class PlanYaml {
-  static final String API_VERSION = "jthulhu.io/v1";
-  static final String KIND = "NodeSchedulingPlan";
+  /** jthulhu.io/v1alpha1 today: taken from the type so that a version bump cannot leave the file format behind. */
+  static final String API_VERSION = HasMetadata.getApiVersion(NodeSchedulingPlan.class);
+  static final String KIND = HasMetadata.getKind(NodeSchedulingPlan.class);
   /** Fabric8's mapper: the same reading (unknown fields ignored by the crds types) as plans from the API server. */
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
