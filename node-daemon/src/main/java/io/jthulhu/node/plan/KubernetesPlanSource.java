@@ -100,6 +100,7 @@ public final class KubernetesPlanSource implements PlanSource {
     return "kubernetes";
   }
 
+  /** Stops the informer and the watchdog; the client belongs to the caller and stays open. */
   @Override
   public synchronized void close() {
     if (watchdog != null) {

@@ -87,6 +87,7 @@ public final class KubernetesStatusWriter implements StatusPublisher {
     return writeFailures.get();
   }
 
+  /** Stops the writer thread; a status not yet written is dropped. The client belongs to the caller and stays open. */
   @Override
   public void close() {
     lock.lock();

@@ -17,7 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Standalone mode: the plan is a NodeSchedulingPlan YAML file (apiVersion jthulhu.io/v1), re-read when
+ * Standalone mode: the plan is a NodeSchedulingPlan YAML file (apiVersion jthulhu.io/v1alpha1, as in the API), re-read when
  * it changes. Polled (mtime, size and a content hash) rather than watched, because a WatchService
  * misses atomic renames on some filesystems and a ConfigMap volume updates by swapping symlinks. A file
  * without metadata.generation counts as generation 1. The listener is called on the source's single

@@ -2,6 +2,8 @@ package io.jthulhu.node.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.jthulhu.crd.NodeSchedulingPlan;
@@ -10,8 +12,9 @@ import java.nio.file.Path;
 
 /** Reads and writes NodeSchedulingPlan YAML for the file source and the store, with errors that name file and field. */
 final class PlanYaml {
-  static final String API_VERSION = "jthulhu.io/v1";
-  static final String KIND = "NodeSchedulingPlan";
+  /** jthulhu.io/v1alpha1 today: taken from the type so that a version bump cannot leave the file format behind. */
+  static final String API_VERSION = HasMetadata.getApiVersion(NodeSchedulingPlan.class);
+  static final String KIND = HasMetadata.getKind(NodeSchedulingPlan.class);
   /** Fabric8's mapper: the same reading (unknown fields ignored by the crds types) as plans from the API server. */
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
@@ -30,18 +33,27 @@ final class PlanYaml {
    * rarely carry one, and status.observedGeneration needs a number to compare against.
    */
   static NodeSchedulingPlan parse(String text, Path origin) throws PlanFormatException {
-    NodeSchedulingPlan plan;
+    JsonNode tree;
     try {
-      plan = SERIALIZATION.unmarshal(text, NodeSchedulingPlan.class);
+      tree = SERIALIZATION.unmarshal(text, JsonNode.class);
     } catch (RuntimeException e) {
       throw new PlanFormatException("plan file " + origin + " cannot be parsed: " + describe(e), e);
     }
-    if (plan == null) {
+    if (tree == null || tree.isMissingNode() || tree.isNull()) {
       throw new PlanFormatException("plan file " + origin + " is empty", null);
     }
-    if (!API_VERSION.equals(plan.getApiVersion()) || !KIND.equals(plan.getKind())) {
-      throw new PlanFormatException("plan file " + origin + " holds " + plan.getApiVersion() + "/" + plan.getKind()
+    // Checked on the tree: the typed object always reports its own kind and apiVersion, whatever the file says.
+    String apiVersion = tree.path("apiVersion").asText(null);
+    String kind = tree.path("kind").asText(null);
+    if (!API_VERSION.equals(apiVersion) || !KIND.equals(kind)) {
+      throw new PlanFormatException("plan file " + origin + " holds " + apiVersion + "/" + kind
           + ", not " + API_VERSION + "/" + KIND, null);
+    }
+    NodeSchedulingPlan plan;
+    try {
+      plan = SERIALIZATION.convertValue(tree, NodeSchedulingPlan.class);
+    } catch (RuntimeException e) {
+      throw new PlanFormatException("plan file " + origin + " cannot be parsed: " + describe(e), e);
     }
     NodeSchedulingPlanSpec spec = plan.getSpec();
     if (spec == null) {
@@ -60,8 +72,12 @@ final class PlanYaml {
     return SERIALIZATION.asYaml(plan);
   }
 
-  /** Jackson's message names the field path ("spec.pods[0].weight") when it knows it. */
+  /** One line (reasons go into logs and status): Jackson names the field path ("spec.pods[0].weight") when it knows it. */
   private static String describe(Throwable e) {
+    return describeMultiline(e).replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+
+  private static String describeMultiline(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
         return "field " + fieldPath(mapping) + ": " + mapping.getOriginalMessage();
