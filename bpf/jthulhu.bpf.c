@@ -51,7 +51,8 @@ enum {
 	JT_DSQ_SHARED = 0,	/* FIFO: BPF's own inserts (fallback, pinned, the JVM's helpers) */
 	JT_DSQ_USERSCHED = 1,	/* FIFO: the scheduling loop's thread, consumed first */
 	JT_DSQ_JAVA = 2,	/* FIFO: Java's JT_CPU_ANY decisions, in the order sent */
-	JT_DSQ_CPU_BASE = 3,	/* + cpu: by deadline, Java's decisions for that CPU */
+	JT_DSQ_PODS = 3,	/* by deadline: Java's JT_CPU_ANY decisions for tasks with a policy */
+	JT_DSQ_CPU_BASE = 4,	/* + cpu: by deadline, Java's decisions for that CPU */
 };
 
 /*
@@ -1076,7 +1077,8 @@ static __always_inline bool cpu_dsqs_queued(u32 nr_cpus)
 static __always_inline bool tasks_waiting(void)
 {
 	return READ_ONCE(shared.nr_user_pending) || scx_bpf_dsq_nr_queued(JT_DSQ_SHARED) ||
-	       scx_bpf_dsq_nr_queued(JT_DSQ_JAVA) || scx_bpf_dsq_nr_queued(JT_DSQ_USERSCHED) ||
+	       scx_bpf_dsq_nr_queued(JT_DSQ_JAVA) || scx_bpf_dsq_nr_queued(JT_DSQ_PODS) ||
+	       scx_bpf_dsq_nr_queued(JT_DSQ_USERSCHED) ||
 	       cpu_dsqs_queued(READ_ONCE(shared.nr_cpus));
 }
 
@@ -1321,21 +1323,34 @@ static __always_inline void place_on_cpu(struct drain_ctx *drain, struct task_st
 }
 
 /*
- * A decision for any CPU. Ordinary ones join the FIFO of Java's decisions
- * (Java sends each batch in deadline order; across batches, first come first
- * served kept hackbench's throughput, a deadline-ordered queue lost a third
- * of it). A woken task that may preempt goes straight to a CPU: an idle one,
- * else the draining CPU if it has nothing to run yet, else the CPU running
- * the latest deadline it beats, whose queue it then heads.
+ * A decision for any CPU that does not preempt. Java sends each batch in
+ * deadline order; across batches, first come first served kept hackbench's
+ * throughput, where a deadline-ordered queue lost a third of it. A pod's
+ * tasks are served by deadline all the same: its policy's weight holds only
+ * then (in FIFO order two pods with weights 3:1 got 1.7:1 of the CPU).
+ */
+static __always_inline void insert_any(struct task_struct *p, bool by_deadline, u64 slice,
+				       u64 deadline)
+{
+	if (by_deadline)
+		scx_bpf_dsq_insert_vtime(p, JT_DSQ_PODS, slice, deadline, 0);
+	else
+		scx_bpf_dsq_insert(p, JT_DSQ_JAVA, slice, 0);
+}
+
+/*
+ * A decision for any CPU. A woken task that may preempt goes straight to a
+ * CPU: an idle one, else the draining CPU if it has nothing to run yet, else
+ * the CPU running the latest deadline it beats, whose queue it then heads.
  */
 static __always_inline void place_anywhere(struct drain_ctx *drain, struct task_struct *p,
-					   u64 slice, u64 deadline, u32 rank, u32 flags)
+					   bool by_deadline, u64 slice, u64 deadline, u32 rank, u32 flags)
 {
 	s32 self = bpf_get_smp_processor_id();
 	s32 cpu;
 
 	if (!flags) {
-		scx_bpf_dsq_insert(p, JT_DSQ_JAVA, slice, 0);
+		insert_any(p, by_deadline, slice, deadline);
 		kick_idle_cpu_for(p);
 		return;
 	}
@@ -1358,7 +1373,7 @@ static __always_inline void place_anywhere(struct drain_ctx *drain, struct task_
 		return;
 	}
 	STAT_INC2(nr_wakeup_waiting);
-	scx_bpf_dsq_insert(p, JT_DSQ_JAVA, slice, 0);
+	insert_any(p, by_deadline, slice, deadline);
 }
 
 /* Apply one Java decision (called from the user ringbuf drain in ops.dispatch). */
@@ -1401,7 +1416,8 @@ static __noinline void apply_decision(const struct jt_dispatch *d, struct drain_
 	if (d->cpu != JT_CPU_ANY && bpf_cpumask_test_cpu(d->cpu, p->cpus_ptr))
 		place_on_cpu(drain, p, d->cpu, slice, d->vtime, rank, flags);
 	else
-		place_anywhere(drain, p, slice, d->vtime, rank, flags);
+		place_anywhere(drain, p, tctx->policy.flags & JT_POLICY_PRESENT, slice, d->vtime, rank,
+			       flags);
 	STAT_INC(nr_java_dispatched);
 out:
 	bpf_task_release(p);
@@ -1521,7 +1537,8 @@ static __always_inline void kick_idle_cpus_with_work(void)
 	int *i;
 
 	if (!scx_bpf_dsq_nr_queued(JT_DSQ_SHARED) && !scx_bpf_dsq_nr_queued(JT_DSQ_USERSCHED) &&
-	    !scx_bpf_dsq_nr_queued(JT_DSQ_JAVA) && !cpu_dsqs_queued(nr_cpus))
+	    !scx_bpf_dsq_nr_queued(JT_DSQ_JAVA) && !scx_bpf_dsq_nr_queued(JT_DSQ_PODS) &&
+	    !cpu_dsqs_queued(nr_cpus))
 		return;
 	bpf_iter_num_new(&it, 0, JT_MAX_CPUS);
 	while ((i = bpf_iter_num_next(&it))) {
@@ -1596,6 +1613,7 @@ static __always_inline void rescue_starved(u64 now)
 		return;
 	WRITE_ONCE(priv.last_rescue_ns, now);
 	rescue_starved_in(JT_DSQ_JAVA, 0, now);
+	rescue_starved_in(JT_DSQ_PODS, SCX_DSQ_ITER_REV, now);
 	bpf_iter_num_new(&it, 0, JT_STARVATION_CPUS_PER_RUN);
 	while ((i = bpf_iter_num_next(&it))) {
 		u32 cpu = priv.rescue_cpu++ % nr_cpus;
@@ -1757,17 +1775,29 @@ static __always_inline bool shared_head_overdue(u64 now)
 	return peek_head(JT_DSQ_SHARED, &queued_at, &deadline) && now - queued_at > cfg_slice_ns();
 }
 
-/* Java's decisions for this CPU, or the oldest for any CPU: the earlier deadline first. */
+/*
+ * Java's decisions: the earliest deadline among the heads of this CPU's queue,
+ * the pods' queue and the oldest decision for any CPU.
+ */
 static __always_inline bool move_earliest_java_to_local(s32 cpu)
 {
-	u64 own = 0, any = 0, queued_at;
+	u64 best_dsq = 0, best = 0, deadline, queued_at;
+	u64 own = cpu_dsq(cpu);
 
-	if (!peek_head(cpu_dsq(cpu), &queued_at, &own))
-		return scx_bpf_dsq_move_to_local(JT_DSQ_JAVA);
-	if (peek_head(JT_DSQ_JAVA, &queued_at, &any) && any < own &&
-	    scx_bpf_dsq_move_to_local(JT_DSQ_JAVA))
+	if (peek_head(own, &queued_at, &deadline)) {
+		best_dsq = own;
+		best = deadline;
+	}
+	if (peek_head(JT_DSQ_PODS, &queued_at, &deadline) && (!best_dsq || deadline < best)) {
+		best_dsq = JT_DSQ_PODS;
+		best = deadline;
+	}
+	if (peek_head(JT_DSQ_JAVA, &queued_at, &deadline) && (!best_dsq || deadline < best))
+		best_dsq = JT_DSQ_JAVA;
+	if (best_dsq && scx_bpf_dsq_move_to_local(best_dsq))
 		return true;
-	return scx_bpf_dsq_move_to_local(cpu_dsq(cpu)) || scx_bpf_dsq_move_to_local(JT_DSQ_JAVA);
+	return scx_bpf_dsq_move_to_local(own) || scx_bpf_dsq_move_to_local(JT_DSQ_PODS) ||
+	       scx_bpf_dsq_move_to_local(JT_DSQ_JAVA);
 }
 
 /* Is @prev the scheduling loop, still runnable after using up its slice? */
@@ -2043,6 +2073,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(jt_init)
 	if (ret)
 		return ret;
 	ret = scx_bpf_create_dsq(JT_DSQ_JAVA, NUMA_NO_NODE);
+	if (ret)
+		return ret;
+	ret = scx_bpf_create_dsq(JT_DSQ_PODS, NUMA_NO_NODE);
 	if (ret)
 		return ret;
 	ret = create_cpu_dsqs();

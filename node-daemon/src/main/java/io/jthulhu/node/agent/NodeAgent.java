@@ -1,7 +1,5 @@
 package io.jthulhu.node.agent;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.jthulhu.crd.KernelSupport;
 import io.jthulhu.crd.NodeSchedulingPlan;
 import io.jthulhu.crd.NodeSchedulingPlanStatus;
@@ -25,6 +23,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +63,7 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     private volatile int restarts;
     private volatile int attaches;
     private String lastLine = "";
+    private volatile NodeSchedulingPlanStatus lastStatus;
 
     /**
      * @param source null: no plan source, every task is scheduled with the defaults
@@ -194,6 +194,14 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     }
 
     @Override
+    public void planSourceAvailable() {
+        if (failStatic && planInForce) {
+            failStatic = false;
+            report("source");
+        }
+    }
+
+    @Override
     public void planSourceUnavailable(String reason) {
         boolean was = failStatic;
         failStatic = planInForce;
@@ -256,7 +264,7 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
         }
     }
 
-    private void publishStatus() {
+    private synchronized void publishStatus() {
         PlanEnforcer.Report r = enforcer.lastReport();
         NodeSchedulingPlanStatus s = new NodeSchedulingPlanStatus();
         s.setObservedGeneration(r.generation());
@@ -271,24 +279,25 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
         s.setLastExitReason(lastExitReason.isEmpty() ? null : lastExitReason);
         s.setFailStatic(failStatic);
         s.setPlanSource(source == null ? "none" : source.describe());
-        List<Condition> conditions = new ArrayList<>();
-        conditions.add(condition("KernelSupported", supported, supported ? "SchedExtPresent" : "NoSchedExt",
-                supported ? "sched_ext is available" : "this kernel has no sched_ext: pods run under the default scheduler"));
+        String now = Instant.now().toString();
+        NodeSchedulingPlanStatus before = lastStatus;
+        s.setCondition(NodeSchedulingPlanStatus.CONDITION_KERNEL_SUPPORTED, supported,
+                supported ? "SchedExtPresent" : "NoSchedExt",
+                supported ? "sched_ext is available" : "this kernel has no sched_ext: pods run under the default scheduler",
+                before, now);
         boolean attached = supported && BpfScheduler.OPS_NAME.equals(opsName);
-        conditions.add(condition("SchedulerAttached", attached, attached ? "Attached" : "NotAttached",
-                attached ? "ops " + opsName : lastExitReason.isEmpty() ? "not attached" : lastExitReason));
         boolean applied = r.unresolved().isEmpty() && !failStatic;
-        conditions.add(condition("PlanApplied", applied, failStatic ? "FailStatic" : applied ? "Applied" : "PodsUnresolved",
+        s.setCondition(NodeSchedulingPlanStatus.CONDITION_PLAN_APPLIED, applied,
+                failStatic ? "FailStatic" : applied ? "Applied" : "PodsUnresolved",
                 failStatic ? "plan source unavailable: the last plan stays in force"
-                        : r.appliedPods() + " pods applied, " + r.unresolved().size() + " unresolved"));
-        s.setConditions(conditions);
+                        : r.appliedPods() + " pods applied, " + r.unresolved().size() + " unresolved", before, now);
+        // Ready: the node does what its plan asks, or cannot (no sched_ext) and says so.
+        s.setCondition(NodeSchedulingPlanStatus.CONDITION_READY, attached || !supported,
+                attached ? "Attached" : supported ? "NotAttached" : "NoSchedExt",
+                attached ? "scheduler " + opsName + " attached" : lastExitReason.isEmpty() ? "not attached" : lastExitReason,
+                before, now);
+        lastStatus = s;
         status.publish(s);
-    }
-
-    private static Condition condition(String type, boolean ok, String reason, String message) {
-        // A fixed transition time: the status writer stamps real transitions when it compares.
-        return new ConditionBuilder().withType(type).withStatus(ok ? "True" : "False").withReason(reason)
-                .withMessage(message).build();
     }
 
     private static SchedulerState schedulerState(String sysfsState) {

@@ -3,6 +3,7 @@ package io.jthulhu.node.enforce;
 import io.jthulhu.crd.NodeSchedulingPlan;
 import io.jthulhu.crd.PodAssignment;
 import io.jthulhu.crd.UnresolvedPod;
+import io.jthulhu.node.plan.PlanChecks;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,8 +60,11 @@ public final class PlanEnforcer {
         Set<String> seen = new HashSet<>();
         List<PodAssignment> pods = plan == null || plan.getSpec() == null ? List.of() : plan.getSpec().getPods();
         for (PodAssignment pod : pods) {
-            if (pod == null || pod.getPodUid() == null) {
+            if (pod == null) {
                 continue;
+            }
+            if (!PlanChecks.applicable(pod)) {
+                continue; // reported below, with the reason
             }
             String uid = pod.getPodUid();
             if (!seen.add(uid)) {
@@ -83,6 +87,9 @@ public final class PlanEnforcer {
             String cls = pod.getScheduling().getSchedulingClass().name();
             desired.put(id.getAsLong(), new AppliedPod(pod.getNamespace(), pod.getName(), uid, pod.getPolicy(), cls,
                     id.getAsLong(), policy));
+        }
+        if (plan != null) {
+            unresolved.addAll(PlanChecks.inapplicable(plan));
         }
         if (map != null) {
             boolean changed = false;

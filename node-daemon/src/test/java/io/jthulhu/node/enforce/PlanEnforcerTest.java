@@ -134,9 +134,10 @@ class PlanEnforcerTest {
         unknownClass.getScheduling().setSchedulingClass(null);
         PlanEnforcer.Report r = enforcer.apply(plan(1, unknownClass, pod("b", SchedulingClass.Normal, 20_000)));
         assertThat(r.appliedPods()).isZero();
-        assertThat(r.unresolved()).extracting(UnresolvedPod::getReason).containsOnly(PlanEnforcer.INVALID_SCHEDULING);
+        assertThat(r.unresolved()).extracting(UnresolvedPod::getPodUid, UnresolvedPod::getReason).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("a", io.jthulhu.node.plan.PlanChecks.REASON_UNKNOWN_CLASS),
+                org.assertj.core.groups.Tuple.tuple("b", PlanEnforcer.INVALID_SCHEDULING));
         assertThat(r.unresolved()).extracting(UnresolvedPod::getMessage)
-                .anySatisfy(m -> assertThat(m).startsWith("scheduling.class"))
                 .anySatisfy(m -> assertThat(m).startsWith("scheduling.weight: 20000"));
         assertThat(map.entries).isEmpty();
     }
