@@ -8,7 +8,7 @@ import io.jthulhu.node.bpf.BpfException;
 import io.jthulhu.node.bpf.BpfScheduler;
 import io.jthulhu.node.bpf.ExitInfo;
 import io.jthulhu.node.bpf.SchedExtSysfs;
-import io.jthulhu.node.bpf.SchedulerStats;
+import io.jthulhu.node.enforce.PolicyMap;
 import io.jthulhu.node.enforce.PlanEnforcer;
 import io.jthulhu.node.enforce.PodStats;
 import io.jthulhu.node.metrics.NodeMetrics;
@@ -31,6 +31,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The node daemon as a member of the cluster: takes this node's plan from its source, keeps the
@@ -43,7 +45,6 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     private static final long RECONCILE_MS = 500;
     private static final long RETRY_MAX_MS = 30_000;
 
-    private final AgentConfig config;
     private final SchedExtSysfs sysfs;
     private final PlanSource source;
     private final PlanStore store;
@@ -54,8 +55,9 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    private volatile SchedulerAgent scheduler;
-    private volatile BpfScheduler bpf;
+    private final Function<SchedulerAgent.Lifecycle, SchedulerRunner> schedulers;
+    private volatile SchedulerRunner scheduler;
+    private volatile Supplier<Map<String, Long>> counters;
     private volatile boolean failStatic;
     private volatile boolean planInForce;
     private volatile String opsName = "";
@@ -71,7 +73,15 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
      */
     public NodeAgent(AgentConfig config, SchedExtSysfs sysfs, PlanSource source, PlanStore store,
                      StatusPublisher status, PlanEnforcer enforcer, NodeMetrics metrics, PrintStream out) {
-        this.config = config;
+        this(sysfs, lifecycle -> new SchedulerAgent(config, sysfs, out, lifecycle, false), source, store, status,
+                enforcer, metrics, out);
+    }
+
+    /** @param schedulers makes the scheduler this agent runs, reporting to the given lifecycle */
+    public NodeAgent(SchedExtSysfs sysfs, Function<SchedulerAgent.Lifecycle, SchedulerRunner> schedulers,
+                     PlanSource source, PlanStore store, StatusPublisher status, PlanEnforcer enforcer,
+                     NodeMetrics metrics, PrintStream out) {
+        this.schedulers = schedulers;
         this.sysfs = sysfs;
         this.source = source;
         this.store = store;
@@ -86,6 +96,11 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
         Signal.handle(new Signal("TERM"), s -> stop());
         Signal.handle(new Signal("INT"), s -> stop());
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAndWait, "jthulhu-shutdown"));
+        return serve();
+    }
+
+    /** Runs until {@link #stop}; the caller owns signals. */
+    public int serve() {
         try {
             boolean supported = sysfs.supported();
             metrics.setSchedExtSupported(supported);
@@ -119,7 +134,7 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     private void scheduleUntilStopped() {
         long backoffMs = 1_000;
         while (stopped.getCount() > 0) {
-            SchedulerAgent agent = new SchedulerAgent(config, sysfs, out, this, false);
+            SchedulerRunner agent = schedulers.apply(this);
             scheduler = agent;
             if (stopped.getCount() == 0) {
                 break;
@@ -141,7 +156,7 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
 
     public void stop() {
         stopped.countDown();
-        SchedulerAgent s = scheduler;
+        SchedulerRunner s = scheduler;
         if (s != null) {
             s.requestStop();
         }
@@ -321,9 +336,9 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     // --- the scheduler's life ---
 
     @Override
-    public void loaded(BpfScheduler loaded) {
-        bpf = loaded;
-        enforcer.attach(loaded.policyMap());
+    public void loaded(PolicyMap policies, Supplier<Map<String, Long>> schedulerCounters) {
+        counters = schedulerCounters;
+        enforcer.attach(policies);
     }
 
     @Override
@@ -349,20 +364,20 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     public void unloading() {
         printPodStats();
         enforcer.detach();
-        bpf = null;
+        counters = null;
         opsName = "";
         metrics.setAttached(false);
         publishStatus();
     }
 
-    /** The attached scheduler's counters; none while detached (the metrics keep their last values). */
+    /** The loaded scheduler's counters; none while unloaded (the metrics keep their last values). */
     private Map<String, Long> schedulerCounters() {
-        BpfScheduler current = bpf;
+        Supplier<Map<String, Long>> current = counters;
         if (current == null) {
             return Map.of();
         }
         try {
-            return SchedulerStats.read(current.shared()).counters();
+            return current.get();
         } catch (RuntimeException e) {
             return Map.of(); // unloaded meanwhile
         }

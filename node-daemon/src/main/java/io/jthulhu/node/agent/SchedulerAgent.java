@@ -12,7 +12,11 @@ import io.jthulhu.node.sys.Libc;
 
 import sun.misc.Signal;
 
+import io.jthulhu.node.enforce.PolicyMap;
+
 import java.io.PrintStream;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,13 +27,17 @@ import java.util.concurrent.TimeUnit;
  * kernel asked for a restart, otherwise with exponential back-off). Stops cleanly on SIGTERM.
  * Prints the tagged lines ("JTHULHU attached/stats/ejected/final/detached") that the e2e harness reads.
  */
-public final class SchedulerAgent {
+public final class SchedulerAgent implements SchedulerRunner {
     private static final long FIRST_BACKOFF_MS = 500;
 
     /** What the rest of the daemon hears of the scheduler's life; called on the agent's thread. */
     public interface Lifecycle {
-        /** Loaded, maps ready, not attached yet: fill the maps here so the first task sees them. */
-        default void loaded(BpfScheduler bpf) {
+        /**
+         * Loaded, maps ready, not attached yet: fill the maps here so the first task sees them.
+         *
+         * @param counters the scheduler's counters while it is loaded
+         */
+        default void loaded(PolicyMap policies, Supplier<Map<String, Long>> counters) {
         }
 
         default void attached(String opsName) {
@@ -73,7 +81,8 @@ public final class SchedulerAgent {
         this.handleSignals = handleSignals;
     }
 
-    /** Schedules until SIGTERM/SIGINT; returns the process exit code. */
+    /** Schedules until SIGTERM/SIGINT (or {@link #requestStop}); returns the process exit code. */
+    @Override
     public int runUntilStopped() {
         // SIGTERM/SIGINT stop the loop and let main return 0 (the JVM's default would exit 143);
         // the shutdown hook still covers System.exit from elsewhere.
@@ -131,7 +140,7 @@ public final class SchedulerAgent {
     private ExitInfo schedule(BpfScheduler bpf, long opened) {
         writeConfig(bpf.config());
         bpf.load();
-        lifecycle.loaded(bpf);
+        lifecycle.loaded(bpf.policyMap(), () -> SchedulerStats.read(bpf.shared()).counters());
         long loaded = System.nanoTime();
         SchedulerLoop current = new SchedulerLoop(bpf, config);
         current.warmUp();
@@ -204,6 +213,7 @@ public final class SchedulerAgent {
     }
 
     /** Detaches and makes {@link #runUntilStopped} return; safe from any thread or signal handler. */
+    @Override
     public void requestStop() {
         stopRequested = true;
         SchedulerLoop l = loop;
