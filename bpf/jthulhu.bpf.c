@@ -144,6 +144,7 @@ struct jt_private {
 	u64 unwoken_since;	/* when the oldest record that did not wake Java was sent; 0 = none */
 	u64 loop_parked_at;	/* when the scheduling loop parked; 0 = not parked */
 	u64 last_rescue_ns;	/* when the starvation guard last ran */
+	u64 cgroup_epoch;	/* bumped when a cgroup's cpu.weight changes: tasks resolve again */
 };
 static struct jt_private priv SEC(".data.jt_private");
 
@@ -204,7 +205,9 @@ struct task_ctx {
 	u64 slice;		/* slice of its last Java decision, less what it has used */
 	/* The policy of its pod (flags 0: none), resolved at policy_epoch. */
 	struct jt_policy policy;
-	u64 policy_epoch;	/* shared.policy_epoch when resolved */
+	u64 policy_epoch;	/* policy_epoch + cgroup_epoch when resolved */
+	u32 cgroup_factor;	/* product of its cgroups' cpu.weight / 100, in percent */
+	u32 by_deadline;	/* Java's any-CPU decisions for it wait by deadline (a policy or a weight) */
 	u64 cgroup_id;		/* its own cgroup at that time */
 	u64 policy_cgid;	/* the cgroup whose cgroup_policy entry applies (pod_stats key); 0: none */
 	u64 ready_at;		/* when it last became ready to run: wakeup or re-enqueue */
@@ -254,6 +257,18 @@ struct {
 	__type(key, u64);
 	__type(value, struct jt_policy);
 } cgroup_policy SEC(".maps");
+
+/*
+ * Key: cgroup id; value: its cpu.weight (kubelet writes it from the pod's CPU
+ * request), for cgroups whose weight is not the default. From ops.cgroup_init
+ * and ops.cgroup_set_weight.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u64);
+	__type(value, u32);
+} cgroup_weight SEC(".maps");
 
 /* Key: a cgroup_policy key. Created by Java with the policy; BPF only adds to it. */
 struct {
@@ -424,21 +439,29 @@ static __always_inline void note_placement(struct task_ctx *tctx, u64 deadline, 
 	tctx->measure_run = 0;
 }
 
+/* Bounds of a task's cgroup factor, in percent: its weight stays within a policy weight's range. */
+#define JT_CGROUP_FACTOR_MIN	1
+#define JT_CGROUP_FACTOR_MAX	(JT_WEIGHT_MAX * 100)
+
 /*
- * The entry of the nearest cgroup (the task's own, then its ancestors) in
- * cgroup_policy, or NULL; *cgroup_id gets the task's own cgroup v2 id and
+ * Walk @p's cgroup and its ancestors once: the entry of the nearest one in
+ * cgroup_policy (or NULL), and the product of their cpu.weight / 100, in
+ * percent, into *factor. *cgroup_id gets the task's own cgroup v2 id and
  * *policy_cgid the id of the cgroup whose entry was found. The cgroup is the
  * task's own on the unified hierarchy, so a policy keyed by a pod's cgroup
  * covers all its containers.
  */
 static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 *cgroup_id,
-						      u64 *policy_cgid)
+						      u64 *policy_cgid, u32 *factor)
 {
 	struct cgroup *cgrp = BPF_CORE_READ(p, cgroups, dfl_cgrp);
+	struct jt_policy *found = NULL;
+	u64 product = 100;
 	int level, i;
 
 	*cgroup_id = 0;
 	*policy_cgid = 0;
+	*factor = 100;
 	if (!cgrp)
 		return NULL;
 	*cgroup_id = BPF_CORE_READ(cgrp, kn, id);
@@ -447,6 +470,7 @@ static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 
 	for (i = 0; i < JT_POLICY_MAX_DEPTH; i++) {
 		struct jt_policy *policy;
 		struct cgroup *ancestor;
+		u32 *weight;
 		u64 id;
 
 		if (level - i < 0)
@@ -456,13 +480,24 @@ static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 
 		    !ancestor)
 			break;
 		id = BPF_CORE_READ(ancestor, kn, id);
+		weight = bpf_map_lookup_elem(&cgroup_weight, &id);
+		if (weight) {
+			product = product * *weight / 100;
+			if (product < JT_CGROUP_FACTOR_MIN)
+				product = JT_CGROUP_FACTOR_MIN;
+			if (product > JT_CGROUP_FACTOR_MAX)
+				product = JT_CGROUP_FACTOR_MAX;
+		}
+		if (found)
+			continue;
 		policy = bpf_map_lookup_elem(&cgroup_policy, &id);
 		if (policy) {
 			*policy_cgid = id;
-			return policy;
+			found = policy;
 		}
 	}
-	return NULL;
+	*factor = product;
+	return found;
 }
 
 /*
@@ -472,7 +507,8 @@ static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 
  */
 static __noinline void resolve_policy(struct task_struct *p, struct task_ctx *tctx, u64 epoch)
 {
-	struct jt_policy *policy = find_policy(p, &tctx->cgroup_id, &tctx->policy_cgid);
+	struct jt_policy *policy = find_policy(p, &tctx->cgroup_id, &tctx->policy_cgid,
+					       &tctx->cgroup_factor);
 
 	__builtin_memset(&tctx->policy, 0, sizeof(tctx->policy));
 	if (policy) {
@@ -484,8 +520,15 @@ static __noinline void resolve_policy(struct task_struct *p, struct task_ctx *tc
 	} else {
 		tctx->policy_cgid = 0;
 	}
+	tctx->by_deadline = policy || tctx->cgroup_factor != 100;
 	tctx->policy_epoch = epoch;
 	STAT_INC2(nr_policy_resolves);
+}
+
+/* Java's policy epoch and BPF's cgroup epoch only grow: their sum changes whenever either does. */
+static __always_inline u64 policy_epoch_now(void)
+{
+	return READ_ONCE(shared.policy_epoch) + READ_ONCE(priv.cgroup_epoch);
 }
 
 /*
@@ -495,18 +538,27 @@ static __noinline void resolve_policy(struct task_struct *p, struct task_ctx *tc
 static __always_inline const struct jt_policy *task_policy(struct task_struct *p,
 							    struct task_ctx *tctx)
 {
-	u64 epoch = READ_ONCE(shared.policy_epoch);
+	u64 epoch = policy_epoch_now();
 
 	if (tctx->policy_epoch != epoch)
 		resolve_policy(p, tctx, epoch);
 	return (tctx->policy.flags & JT_POLICY_PRESENT) ? &tctx->policy : NULL;
 }
 
-/* The weight a task's vtime advances by: its policy's, else its own (nice). */
+/*
+ * The weight a task's vtime advances by: its policy's, else its own (nice)
+ * scaled by its cgroups' cpu.weight, so that kubelet's CPU requests keep
+ * their meaning between pods. A policy's weight replaces both.
+ */
 static __always_inline u32 task_weight(const struct task_struct *p, const struct task_ctx *tctx)
 {
-	u32 weight = tctx->policy.weight ?: p->scx.weight;
+	u64 weight = tctx->policy.weight;
 
+	if (!weight) {
+		weight = (u64)p->scx.weight * (tctx->cgroup_factor ?: 100) / 100;
+		if (weight > JT_WEIGHT_MAX)
+			weight = JT_WEIGHT_MAX;
+	}
 	return weight ?: 1;
 }
 
@@ -625,7 +677,7 @@ static __noinline void fill_queued_task(struct jt_queued_task *rec, struct task_
 	rec->tgid = p->tgid;
 	rec->prev_cpu = prev_cpu;
 	rec->nr_cpus_allowed = p->nr_cpus_allowed;
-	rec->weight = p->scx.weight;
+	rec->weight = task_weight(p, tctx);
 	rec->flags = 0;
 	if (enq_flags & SCX_ENQ_WAKEUP)
 		rec->flags |= JT_TASK_WAKEUP;
@@ -865,28 +917,35 @@ static __always_inline u64 nonsleeper_deadline(const struct task_ctx *tctx, u32 
 }
 
 /*
- * A single-CPU task without a policy: all that is left to decide is when it
- * runs, and a round trip through Java would cost more than the decision. BPF
- * queues it on its CPU by the deadline Java gives a task that does not sleep
- * (vtime plus the CPU used since it last slept, capped) and, when it wakes,
- * preempts by Java's rule. Not the CPU's local DSQ unless it preempts:
- * ops.dispatch only runs when that is empty, so a stream of pinned tasks there
- * (a process hopping CPUs with sched_setaffinity) would starve everything else.
+ * A single-CPU task without a policy, or whose class has no deadline offset
+ * (Normal, LatencyCritical): all that is left to decide is when it runs, and
+ * a round trip through Java would cost more than the decision. BPF queues it
+ * on its CPU by the deadline Java gives a task that does not sleep (vtime plus
+ * the CPU used since it last slept, capped, by its weight) and, when it wakes,
+ * preempts by Java's rule, a lower class whatever the deadlines if its policy
+ * says so. Not the CPU's local DSQ unless it preempts: ops.dispatch only runs
+ * when that is empty, so a stream of pinned tasks there (a process hopping
+ * CPUs with sched_setaffinity) would starve everything else.
  */
 static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx *tctx,
-					  u64 enq_flags)
+					  const struct jt_policy *policy, u64 enq_flags)
 {
 	s32 cpu = scx_bpf_task_cpu(p);
-	u64 deadline = nonsleeper_deadline(tctx, p->scx.weight);
+	u64 deadline = nonsleeper_deadline(tctx, task_weight(p, tctx));
+	u64 slice = policy_slice(policy);
+	u32 rank = policy_rank(policy);
+	u32 preempt = JT_DISPATCH_PREEMPT;
 	struct jt_cpu_run *run;
 	bool idle;
 
-	tctx->slice = cfg_slice_ns();
-	note_placement(tctx, deadline, JT_RANK_NORMAL, true, true);
+	if (policy && (policy->flags & JT_POLICY_PREEMPT))
+		preempt |= JT_DISPATCH_PREEMPT_CLASS;
+	tctx->slice = slice;
+	note_placement(tctx, deadline, rank, true, true);
 	tctx->queued_at = bpf_ktime_get_ns();
 	STAT_INC(nr_direct_pinned);
 	if (cpu < 0 || cpu >= JT_MAX_CPUS) {
-		scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), cfg_slice_ns(), deadline, enq_flags);
+		scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), slice, deadline, enq_flags);
 		return;
 	}
 	/* The mask only convinces the verifier; the check above already holds. */
@@ -895,7 +954,7 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	if (!idle && (enq_flags & SCX_ENQ_WAKEUP)) {
 		STAT_INC2(nr_pinned_wakeups);
 		tctx->measure_run = JT_MEASURE_PINNED;
-		if (may_preempt(run, deadline, JT_RANK_NORMAL, JT_DISPATCH_PREEMPT)) {
+		if (may_preempt(run, deadline, rank, preempt)) {
 			/*
 			 * To the head of the CPU's local DSQ, preempting: the
 			 * kernel reschedules the CPU itself (no kick, which from
@@ -904,7 +963,7 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 			 * the head once per wakeup: nothing behind it starves.
 			 */
 			claim_for_waker(run);
-			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags | SCX_ENQ_PREEMPT);
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice, enq_flags | SCX_ENQ_PREEMPT);
 			return;
 		}
 		if (!READ_ONCE(run->preemptible))
@@ -912,7 +971,7 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 		else
 			STAT_INC2(nr_pinned_outranked);
 	}
-	scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), cfg_slice_ns(), deadline, enq_flags);
+	scx_bpf_dsq_insert_vtime(p, cpu_dsq(cpu), slice, deadline, enq_flags);
 	/*
 	 * A wakeup reschedules an idle CPU by itself (the kernel's
 	 * wakeup_preempt()); a kick from here would be a self-IPI.
@@ -1252,9 +1311,11 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 	}
 	if (policy && (enq_flags & SCX_ENQ_WAKEUP) && preempt_lower_class(p, tctx, policy, enq_flags))
 		return;
-	/* A single-CPU task with a policy goes to Java with it. */
-	if ((cfg_flags() & JT_CFG_DIRECT_PINNED) && p->nr_cpus_allowed == 1 && !policy) {
-		insert_pinned(p, tctx, enq_flags);
+	/* Batch and Idle deadlines need Java's class offsets: those single-CPU tasks go to Java. */
+	if ((cfg_flags() & JT_CFG_DIRECT_PINNED) && p->nr_cpus_allowed == 1 &&
+	    (!policy || policy->sched_class == JT_CLASS_NORMAL ||
+	     policy->sched_class == JT_CLASS_LATENCY_CRITICAL)) {
+		insert_pinned(p, tctx, policy, enq_flags);
 		return;
 	}
 	if (!heartbeat_alive(bpf_ktime_get_ns())) {
@@ -1416,8 +1477,7 @@ static __noinline void apply_decision(const struct jt_dispatch *d, struct drain_
 	if (d->cpu != JT_CPU_ANY && bpf_cpumask_test_cpu(d->cpu, p->cpus_ptr))
 		place_on_cpu(drain, p, d->cpu, slice, d->vtime, rank, flags);
 	else
-		place_anywhere(drain, p, tctx->policy.flags & JT_POLICY_PRESENT, slice, d->vtime, rank,
-			       flags);
+		place_anywhere(drain, p, tctx->by_deadline, slice, d->vtime, rank, flags);
 	STAT_INC(nr_java_dispatched);
 out:
 	bpf_task_release(p);
@@ -2028,7 +2088,31 @@ void BPF_STRUCT_OPS(jt_cgroup_move, struct task_struct *p, struct cgroup *from, 
 	struct task_ctx *tctx = lookup_task_ctx(p);
 
 	if (tctx)
-		tctx->policy_epoch = READ_ONCE(shared.policy_epoch) - 1;
+		tctx->policy_epoch = policy_epoch_now() - 1;
+}
+
+/* A cgroup's cpu.weight (kubelet sets it from CPU requests); 100 is the default and needs no entry. */
+static __always_inline void set_cgroup_weight(struct cgroup *cgrp, u32 weight)
+{
+	u64 id = cgrp->kn->id;
+
+	if (weight == 100)
+		bpf_map_delete_elem(&cgroup_weight, &id);
+	else
+		bpf_map_update_elem(&cgroup_weight, &id, &weight, BPF_ANY);
+	__sync_fetch_and_add(&priv.cgroup_epoch, 1);
+}
+
+s32 BPF_STRUCT_OPS(jt_cgroup_init, struct cgroup *cgrp, struct scx_cgroup_init_args *args)
+{
+	if (args->weight != 100)
+		set_cgroup_weight(cgrp, args->weight);
+	return 0;
+}
+
+void BPF_STRUCT_OPS(jt_cgroup_set_weight, struct cgroup *cgrp, u32 weight)
+{
+	set_cgroup_weight(cgrp, weight);
 }
 
 /* A pod's cgroup went away: its entries go with it, whenever Java hears of it. */
@@ -2039,6 +2123,7 @@ void BPF_STRUCT_OPS(jt_cgroup_exit, struct cgroup *cgrp)
 	if (!bpf_map_delete_elem(&cgroup_policy, &id))
 		STAT_INC2(nr_cgroup_exits);
 	bpf_map_delete_elem(&pod_stats, &id);
+	bpf_map_delete_elem(&cgroup_weight, &id);
 }
 
 static __always_inline s32 create_cpu_dsqs(void)
@@ -2113,6 +2198,8 @@ struct sched_ext_ops jthulhu = {
 	.init_task		= (void *)jt_init_task,
 	.cgroup_move		= (void *)jt_cgroup_move,
 	.cgroup_exit		= (void *)jt_cgroup_exit,
+	.cgroup_init		= (void *)jt_cgroup_init,
+	.cgroup_set_weight	= (void *)jt_cgroup_set_weight,
 	.init			= (void *)jt_init,
 	.exit			= (void *)jt_exit,
 	.dispatch_max_batch	= JT_DISPATCH_MAX_BATCH,

@@ -215,6 +215,29 @@ case $scenario in
       "stats $(get stale_stats); entries BPF dropped with their cgroup: $(get cgroup_exits)"
     result_keys=(stale_entries stale_stats pods_created pods_long_lived pods_never_seen cgroup_exits ejections detach)
     ;;
+  accounting)
+    # > 1: hackbench took longer with the accounting on.
+    kv[accounting_cost_ratio]=$(ratio "$(get hackbench_ms_on)" "$(get hackbench_ms_off)")
+    check attach is attached true
+    check measured num_cmp "${kv[accounting_cost_ratio]}" ">=" 0
+    check hackbench_failed num_cmp "$(get hackbench_failures)" == 0
+    check ejections num_cmp "$(get ejections)" == 0
+    echo "accounting: hackbench in a pod with a policy, median $(get hackbench_ms_on) ms with per-pod accounting," \
+      "$(get hackbench_ms_off) ms without: ratio ${kv[accounting_cost_ratio]} (reported)"
+    result_keys=(accounting_cost_ratio hackbench_ms_on hackbench_ms_off ejections)
+    ;;
+  k8s-weights)
+    kv[cpu_ratio]=$(ratio "$(get cpu_jthulhu_big_ms)" "$(get cpu_jthulhu_small_ms)")
+    kv[cpu_ratio_eevdf]=$(ratio "$(get cpu_eevdf_big_ms)" "$(get cpu_eevdf_small_ms)")
+    check attach is attached true
+    check cpu_ratio_off_3 num_cmp "${kv[cpu_ratio]}" ">=" 2.7
+    check cpu_ratio_off_3 num_cmp "${kv[cpu_ratio]}" "<=" 3.3
+    check ejections num_cmp "$(get ejections)" == 0
+    check detach_not_clean is detach clean
+    echo "k8s-weights: cpu.weight 300:100, no policy -> CPU time $(get cpu_jthulhu_big_ms) ms : $(get cpu_jthulhu_small_ms) ms," \
+      "cpu_ratio=${kv[cpu_ratio]} (goal 3.0 +-10 %); EEVDF in the same boot ${kv[cpu_ratio_eevdf]}"
+    result_keys=(cpu_ratio cpu_ratio_eevdf ejections detach)
+    ;;
   *)
     result_keys=()
     failed+=("no_evaluation_for_scenario")

@@ -195,7 +195,8 @@ pod_create() {
 pod_exec() {
   d=$(pod_dir "$1" "$2")
   shift 2
-  ctr=$(ls -d "$d"/cri-containerd-*.scope | head -n 1)
+  ctr=$(ls -d "$d"/cri-containerd-*.scope 2>/dev/null | head -n 1)
+  [ -n "$ctr" ] || { kv harness_error "no_container_in:$d"; return 1; }
   sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$ctr" "$@" &
   POD_PID=$!
 }
@@ -276,18 +277,12 @@ wait_plan() {
   done
 }
 
-# probe <out-file> <uid> <qos> [loops]: a 1 ms periodic wake-up probe (cyclictest, SCHED_OTHER) in the pod;
-# writes its wake-up latencies in microseconds, sorted, one a line.
-probe() {
-  pod_exec "$2" "$3" cyclictest -t1 -i 1000 -l "${4:-3000}" --policy=other -q -v
-  probe_pid=$POD_PID
-  wait "$probe_pid"
-}
+# probe_to <out-file> <uid> <qos> [loops]: a 1 ms periodic wake-up probe (cyclictest, SCHED_OTHER) in the
+# pod; writes its wake-up latencies in microseconds to the file, sorted, one a line.
 probe_to() {
-  out=$1
-  shift
-  probe "$@" > "$out.raw" 2>&1
-  awk '$1 ~ /^[0-9]+:$/ && $2 ~ /^[0-9]+:$/ { print $3 }' "$out.raw" | sort -n > "$out"
+  pod_exec "$2" "$3" cyclictest -t1 -i 1000 -l "${4:-3000}" --policy=other -q -v > "$1.raw" 2>&1
+  wait "$POD_PID"
+  awk '$1 ~ /^[0-9]+:$/ && $2 ~ /^[0-9]+:$/ { print $3 }' "$1.raw" | sort -n > "$1"
 }
 
 # percentile <sorted-file> <p>: the p-th percentile (nearest rank); empty if no samples.

@@ -270,7 +270,13 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     /** Prints each applied pod's accounting: what the VM scenarios read instead of scraping /metrics. */
     public void printPodStats() {
         for (PlanEnforcer.AppliedPod pod : enforcer.appliedPods()) {
-            PodStats s = enforcer.stats(pod);
+            PodStats s;
+            try {
+                s = enforcer.stats(pod);
+            } catch (RuntimeException e) {
+                out.println("JTHULHU warning no accounting for pod " + pod.namespace() + "/" + pod.name() + ": " + e.getMessage());
+                continue;
+            }
             if (s != null) {
                 out.println("JTHULHU pod namespace=" + pod.namespace() + " pod=" + pod.name() + " class="
                         + pod.schedulingClass() + " cpu_ms=" + s.cpuNanos() / 1_000_000 + " switches="

@@ -88,8 +88,12 @@ final class BpfPolicyMap implements PolicyMap {
     @Override
     public PodStats stats(long cgroupId) {
         key.setLong(0, cgroupId);
-        if (LibBpf.bpf_map_lookup_elem(statsFd, key, stats) != 0) {
+        int err = LibBpf.bpf_map_lookup_elem(statsFd, key, stats);
+        if (err == -ENOENT) {
             return null;
+        }
+        if (err != 0) {
+            throw mapFailed("pod_stats (lookup)", cgroupId, err);
         }
         long cpu = 0;
         long switches = 0;
@@ -108,7 +112,7 @@ final class BpfPolicyMap implements PolicyMap {
     }
 
     private static BpfException mapFailed(String map, long cgroupId, int err) {
-        return new BpfException(BpfException.Kind.MAP_FAILED, map + " update for cgroup " + cgroupId + " failed: "
+        return new BpfException(BpfException.Kind.MAP_FAILED, map + " for cgroup " + cgroupId + " failed: "
                 + Libc.strerror(-err));
     }
 }
