@@ -240,6 +240,13 @@ class FullChainStatusTest {
       assertThat(status.getOpsName()).isNull();
       assertThat(status.getObservedGeneration()).isEqualTo(plan.getMetadata().getGeneration());
       assertThat(conditionStatus(status, NodeSchedulingPlanStatus.CONDITION_KERNEL_SUPPORTED)).isEqualTo("False");
+      // The pod's cgroup exists, but without a scheduler nothing applies its policy.
+      assertThat(status.getAppliedPods()).isZero();
+      assertThat(status.getUnresolvedPods()).isEmpty();
+      assertThat(status.condition(NodeSchedulingPlanStatus.CONDITION_PLAN_APPLIED)).hasValueSatisfying(c -> {
+        assertThat(c.getStatus()).isEqualTo("False");
+        assertThat(c.getReason()).isEqualTo("NoSchedExt");
+      });
       SchedulingPolicyStatus policy = policyStatus();
       assertThat(policy.getNodes()).isEqualTo(new NodeCounts(1, 0, 0, 0, 1));
       assertThat(policyCondition(policy, PolicyConditions.APPLIED)).satisfies(c -> {
