@@ -289,9 +289,10 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
         PlanEnforcer.Report r = enforcer.lastReport();
         NodeSchedulingPlanStatus s = new NodeSchedulingPlanStatus();
         s.setObservedGeneration(r.generation());
-        s.setAppliedPods(r.appliedPods());
-        s.setUnresolvedPods(new ArrayList<>(r.unresolved()));
         boolean supported = sysfs.supported();
+        // Without sched_ext no scheduler applies anything: a pod whose cgroup was found is not an applied pod.
+        s.setAppliedPods(supported ? r.appliedPods() : 0);
+        s.setUnresolvedPods(new ArrayList<>(r.unresolved()));
         s.setKernelSupport(supported ? KernelSupport.Supported : KernelSupport.Unsupported);
         s.setKernelVersion(kernelRelease());
         s.setSchedulerState(schedulerState(supported ? sysfs.state() : "disabled"));
@@ -307,10 +308,11 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
                 supported ? "sched_ext is available" : "this kernel has no sched_ext: pods run under the default scheduler",
                 before, now);
         boolean attached = supported && BpfScheduler.OPS_NAME.equals(opsName);
-        boolean applied = r.unresolved().isEmpty() && !failStatic;
+        boolean applied = supported && r.unresolved().isEmpty() && !failStatic;
         s.setCondition(NodeSchedulingPlanStatus.CONDITION_PLAN_APPLIED, applied,
-                failStatic ? "FailStatic" : applied ? "Applied" : "PodsUnresolved",
-                failStatic ? "plan source unavailable: the last plan stays in force"
+                !supported ? "NoSchedExt" : failStatic ? "FailStatic" : applied ? "Applied" : "PodsUnresolved",
+                !supported ? "this kernel has no sched_ext: the plan's pods run under the default scheduler"
+                        : failStatic ? "plan source unavailable: the last plan stays in force"
                         : r.appliedPods() + " pods applied, " + r.unresolved().size() + " unresolved", before, now);
         // Ready: the node does what its plan asks, or cannot (no sched_ext) and says so.
         s.setCondition(NodeSchedulingPlanStatus.CONDITION_READY, attached || !supported,
