@@ -290,8 +290,9 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
         NodeSchedulingPlanStatus s = new NodeSchedulingPlanStatus();
         s.setObservedGeneration(r.generation());
         boolean supported = sysfs.supported();
-        // Without sched_ext no scheduler applies anything: a pod whose cgroup was found is not an applied pod.
-        s.setAppliedPods(supported ? r.appliedPods() : 0);
+        boolean attached = supported && BpfScheduler.OPS_NAME.equals(opsName);
+        // Without an attached scheduler nothing applies a policy: a pod whose cgroup was found is not an applied pod.
+        s.setAppliedPods(attached ? r.appliedPods() : 0);
         s.setUnresolvedPods(new ArrayList<>(r.unresolved()));
         s.setKernelSupport(supported ? KernelSupport.Supported : KernelSupport.Unsupported);
         s.setKernelVersion(kernelRelease());
@@ -307,11 +308,12 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
                 supported ? "SchedExtPresent" : "NoSchedExt",
                 supported ? "sched_ext is available" : "this kernel has no sched_ext: pods run under the default scheduler",
                 before, now);
-        boolean attached = supported && BpfScheduler.OPS_NAME.equals(opsName);
-        boolean applied = supported && r.unresolved().isEmpty() && !failStatic;
+        boolean applied = attached && r.unresolved().isEmpty() && !failStatic;
         s.setCondition(NodeSchedulingPlanStatus.CONDITION_PLAN_APPLIED, applied,
-                !supported ? "NoSchedExt" : failStatic ? "FailStatic" : applied ? "Applied" : "PodsUnresolved",
+                !supported ? "NoSchedExt" : !attached ? "NotAttached" : failStatic ? "FailStatic"
+                        : applied ? "Applied" : "PodsUnresolved",
                 !supported ? "this kernel has no sched_ext: the plan's pods run under the default scheduler"
+                        : !attached ? "the scheduler is not attached: the plan's pods run under the default scheduler"
                         : failStatic ? "plan source unavailable: the last plan stays in force"
                         : r.appliedPods() + " pods applied, " + r.unresolved().size() + " unresolved", before, now);
         // Ready: the node does what its plan asks, or cannot (no sched_ext) and says so.
