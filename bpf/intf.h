@@ -280,6 +280,8 @@ struct jt_shared {
 	u64 nr_policy_resolves;		/* policy lookups through a task's cgroup ancestry */
 	u64 nr_cgroup_exits;		/* policy entries BPF removed because their cgroup went away */
 	u64 nr_class_preempts;		/* woken tasks BPF ran at once on a CPU running a lower class */
+	u64 nr_throttled;		/* tasks held back: their cgroup used its cpu.max quota */
+	u64 nr_unthrottled;		/* of those, released when their cgroup's period ended */
 };
 
 #endif /* __JTHULHU_INTF_H */

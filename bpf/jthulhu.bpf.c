@@ -52,7 +52,8 @@ enum {
 	JT_DSQ_USERSCHED = 1,	/* FIFO: the scheduling loop's thread, consumed first */
 	JT_DSQ_JAVA = 2,	/* FIFO: Java's JT_CPU_ANY decisions, in the order sent */
 	JT_DSQ_PODS = 3,	/* by deadline: Java's JT_CPU_ANY decisions for tasks with a policy */
-	JT_DSQ_CPU_BASE = 4,	/* + cpu: by deadline, Java's decisions for that CPU */
+	JT_DSQ_THROTTLED = 4,	/* FIFO, never consumed: tasks of cgroups over their cpu.max quota */
+	JT_DSQ_CPU_BASE = 5,	/* + cpu: by deadline, Java's decisions for that CPU */
 };
 
 /*
@@ -207,6 +208,7 @@ struct task_ctx {
 	struct jt_policy policy;
 	u64 policy_epoch;	/* policy_epoch + cgroup_epoch when resolved */
 	u32 cgroup_factor;	/* product of its cgroups' cpu.weight / 100, in percent */
+	u64 bw_cgid;		/* nearest cgroup with a cpu.max quota (cgroup_bandwidth key); 0: none */
 	u32 by_deadline;	/* Java's any-CPU decisions for it wait by deadline (a policy or a weight) */
 	u64 cgroup_id;		/* its own cgroup at that time */
 	u64 policy_cgid;	/* the cgroup whose cgroup_policy entry applies (pod_stats key); 0: none */
@@ -269,6 +271,25 @@ struct {
 	__type(key, u64);
 	__type(value, u32);
 } cgroup_weight SEC(".maps");
+
+/*
+ * cpu.max of a cgroup (kubelet writes it from the pod's CPU limit), and what
+ * its tasks used in the current period. A cgroup whose tasks used their quota
+ * is throttled until its period ends: its tasks wait in JT_DSQ_THROTTLED.
+ */
+struct jt_bandwidth {
+	u64 period_ns;
+	u64 quota_ns;
+	u64 period_start;	/* when the current period began */
+	u64 used_ns;		/* CPU used in it, overruns of the last period included */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, u64);
+	__type(value, struct jt_bandwidth);
+} cgroup_bandwidth SEC(".maps");
 
 /* Key: a cgroup_policy key. Created by Java with the policy; BPF only adds to it. */
 struct {
@@ -452,7 +473,7 @@ static __always_inline void note_placement(struct task_ctx *tctx, u64 deadline, 
  * covers all its containers.
  */
 static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 *cgroup_id,
-						      u64 *policy_cgid, u32 *factor)
+						      u64 *policy_cgid, u32 *factor, u64 *bw_cgid)
 {
 	struct cgroup *cgrp = BPF_CORE_READ(p, cgroups, dfl_cgrp);
 	struct jt_policy *found = NULL;
@@ -462,6 +483,7 @@ static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 
 	*cgroup_id = 0;
 	*policy_cgid = 0;
 	*factor = 100;
+	*bw_cgid = 0;
 	if (!cgrp)
 		return NULL;
 	*cgroup_id = BPF_CORE_READ(cgrp, kn, id);
@@ -488,6 +510,8 @@ static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 
 			if (product > JT_CGROUP_FACTOR_MAX)
 				product = JT_CGROUP_FACTOR_MAX;
 		}
+		if (!*bw_cgid && bpf_map_lookup_elem(&cgroup_bandwidth, &id))
+			*bw_cgid = id;
 		if (found)
 			continue;
 		policy = bpf_map_lookup_elem(&cgroup_policy, &id);
@@ -508,7 +532,7 @@ static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 
 static __noinline void resolve_policy(struct task_struct *p, struct task_ctx *tctx, u64 epoch)
 {
 	struct jt_policy *policy = find_policy(p, &tctx->cgroup_id, &tctx->policy_cgid,
-					       &tctx->cgroup_factor);
+					       &tctx->cgroup_factor, &tctx->bw_cgid);
 
 	__builtin_memset(&tctx->policy, 0, sizeof(tctx->policy));
 	if (policy) {
@@ -562,6 +586,47 @@ static __always_inline u32 task_weight(const struct task_struct *p, const struct
 	return weight ?: 1;
 }
 
+/*
+ * Has @bw's cgroup used its quota in the current period (with what its
+ * running task has used since @run_start, 0 if none)? A period that ended is
+ * renewed here: what the last one overran is carried into the next, so the
+ * long-run share is the quota's even when a task is cut off a tick late.
+ */
+static __always_inline bool bw_exhausted(struct jt_bandwidth *bw, u64 now, u64 run_start)
+{
+	u64 start = READ_ONCE(bw->period_start), used;
+
+	if (now - start >= bw->period_ns) {
+		used = READ_ONCE(bw->used_ns);
+		/* Idle for a whole period or more: no debt left. */
+		used = now - start >= 2 * bw->period_ns || used <= bw->quota_ns ? 0 : used - bw->quota_ns;
+		WRITE_ONCE(bw->used_ns, used);
+		WRITE_ONCE(bw->period_start, now);
+	}
+	used = READ_ONCE(bw->used_ns);
+	if (run_start && now > run_start)
+		used += now - run_start;
+	return used >= bw->quota_ns;
+}
+
+/* Is @tctx's task in a cgroup that used its cpu.max quota? */
+static __always_inline bool task_throttled(const struct task_ctx *tctx, u64 now, u64 run_start)
+{
+	struct jt_bandwidth *bw;
+
+	if (!tctx->bw_cgid)
+		return false;
+	bw = bpf_map_lookup_elem(&cgroup_bandwidth, &tctx->bw_cgid);
+	return bw && bw_exhausted(bw, now, run_start);
+}
+
+/* Is @p's cgroup over its cpu.max quota right now (its cached cgroups resolved first)? */
+static __always_inline bool over_quota(struct task_struct *p, struct task_ctx *tctx)
+{
+	task_policy(p, tctx);
+	return tctx->bw_cgid && task_throttled(tctx, bpf_ktime_get_ns(), 0);
+}
+
 /* The slice of a task BPF inserts itself: its policy's, else the default. */
 static __always_inline u64 policy_slice(const struct jt_policy *policy)
 {
@@ -588,6 +653,17 @@ static __always_inline void fill_policy(struct jt_queued_task *rec, const struct
 		rec->policy = *policy;
 	else
 		__builtin_memset(&rec->policy, 0, sizeof(rec->policy));
+}
+
+/* CPU a task of a cgroup with a cpu.max quota used, charged to that quota. */
+static __always_inline void charge_quota(const struct task_ctx *tctx, u64 now, u64 used)
+{
+	struct jt_bandwidth *bw = bpf_map_lookup_elem(&cgroup_bandwidth, &tctx->bw_cgid);
+
+	if (!bw)
+		return;
+	bw_exhausted(bw, now, 0);	/* renews an ended period first */
+	__sync_fetch_and_add(&bw->used_ns, used);
 }
 
 static __always_inline bool pod_stats_on(void)
@@ -656,11 +732,23 @@ static __always_inline void insert_shared(struct task_struct *p, u64 enq_flags)
 	kick_idle_cpu_for(p);
 }
 
-/* Kernel threads and the scheduling loop: never preempted for a waking task. */
+/* Kernel threads: never preempted for a waking task. */
 static __always_inline void mark_not_preemptible(struct task_ctx *tctx)
 {
 	if (tctx)
 		note_placement(tctx, 0, JT_RANK_NORMAL, false, false);
+}
+
+/*
+ * The scheduling loop: no deadline beats its 0, but a higher class preempts
+ * it. A LatencyCritical wakeup that waited for the loop's pass (~0.25 ms of
+ * CPU under TCG, or its whole slice when busy) waited 3.9 ms on average
+ * under Batch load; preempted, the loop heads its queue again at once.
+ */
+static __always_inline void mark_scheduler_placement(struct task_ctx *tctx)
+{
+	if (tctx)
+		note_placement(tctx, 0, JT_RANK_NORMAL, true, false);
 }
 
 /*
@@ -1203,7 +1291,7 @@ s32 BPF_STRUCT_OPS(jt_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_
 	/* The scheduling loop starts at once on an idle CPU (else see ops.enqueue). */
 	if (is_scheduler_thread(p)) {
 		if (is_idle) {
-			mark_not_preemptible(tctx);
+			mark_scheduler_placement(tctx);
 			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), 0);
 			STAT_INC(nr_direct_usersched);
 		}
@@ -1215,7 +1303,7 @@ s32 BPF_STRUCT_OPS(jt_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_
 	 * for Java; sending it to Java too would keep the claimed CPU idle for a
 	 * round trip (about 0.5 ms under TCG).
 	 */
-	if (is_idle && (cfg_flags() & JT_CFG_DIRECT_IDLE))
+	if (is_idle && (cfg_flags() & JT_CFG_DIRECT_IDLE) && !(tctx && over_quota(p, tctx)))
 		insert_idle_local(p, tctx, 0);
 	return cpu;
 }
@@ -1245,7 +1333,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		 * the rest of the machine into watchdog stalls.
 		 */
 		if (is_scheduler_thread(p)) {
-			mark_not_preemptible(tctx);
+			mark_scheduler_placement(tctx);
 			/* A yield with nothing to do: not a wakeup, nor a preemption mid-pass. */
 			if (!(enq_flags & SCX_ENQ_WAKEUP) && READ_ONCE(shared.java_loop_idle) &&
 			    park_loop(bpf_ktime_get_ns())) {
@@ -1276,6 +1364,13 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		STAT_INC(nr_direct_kernel);
 		return;
 	}
+	policy = task_policy(p, tctx);
+	/* Its cgroup used its cpu.max quota: it waits, unseen, until the period ends. */
+	if (tctx->bw_cgid && task_throttled(tctx, bpf_ktime_get_ns(), 0)) {
+		scx_bpf_dsq_insert(p, JT_DSQ_THROTTLED, policy_slice(policy), enq_flags);
+		STAT_INC2(nr_throttled);
+		return;
+	}
 	/*
 	 * The kernel calls ops.select_cpu only for tasks that may run on more
 	 * than one CPU: a single-CPU task whose CPU is idle starts here.
@@ -1304,7 +1399,6 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 			return;
 		}
 	}
-	policy = task_policy(p, tctx);
 	if ((enq_flags & SCX_ENQ_LAST) && !(enq_flags & SCX_ENQ_WAKEUP) && !tasks_waiting()) {
 		keep_last(p, tctx, policy, enq_flags);
 		return;
@@ -1685,6 +1779,31 @@ static __always_inline void rescue_starved(u64 now)
 	bpf_iter_num_destroy(&it);
 }
 
+/* Tasks whose cgroup's period ended leave JT_DSQ_THROTTLED for BPF's FIFO. */
+static __always_inline void release_throttled(u64 now)
+{
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	u32 scanned = 0;
+
+	if (!scx_bpf_dsq_nr_queued(JT_DSQ_THROTTLED))
+		return;
+	if (bpf_iter_scx_dsq_new(&it, JT_DSQ_THROTTLED, 0))
+		goto out;
+	while ((p = bpf_iter_scx_dsq_next(&it))) {
+		struct task_ctx *tctx = lookup_task_ctx(p);
+
+		if (++scanned > JT_FIFO_SCAN_MAX)
+			break;
+		if (tctx && task_throttled(tctx, now, 0))
+			continue;
+		if (scx_bpf_dsq_move(&it, p, JT_DSQ_SHARED, 0))
+			STAT_INC2(nr_unthrottled);
+	}
+out:
+	bpf_iter_scx_dsq_destroy(&it);
+}
+
 static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 {
 	u64 now = bpf_ktime_get_ns(), parked_at;
@@ -1704,6 +1823,7 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 		STAT_INC(nr_kicks);
 	}
 	rescue_starved(now);
+	release_throttled(now);
 	kick_idle_cpus_with_work();
 	wake_java_for_batch(now, true);
 	/*
@@ -2040,16 +2160,27 @@ void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 	tctx->exec_runtime += used;
 	if (tctx->policy_cgid && pod_stats_on())
 		account_cpu(tctx, used);
+	if (tctx->bw_cgid)
+		charge_quota(tctx, now, used);
 	tctx->vtime += used * JT_WEIGHT_NICE0 / weight;
 	/* Preempted (a waking task, the scheduling loop, a higher class) with slice left? */
 	tctx->preempted = runnable && tctx->ordered && used + JT_RESUME_MIN_SLICE_NS < tctx->slice;
 	tctx->slice = tctx->preempted ? tctx->slice - used : 0;
 }
 
-/* CPUs busy with long slices call ops.dispatch rarely: the tick bounds a batch's wait too. */
+/*
+ * CPUs busy with long slices call ops.dispatch rarely: the tick bounds a
+ * batch's wait too. A task whose cgroup used its cpu.max quota while it ran
+ * stops at the tick, not at the end of its slice.
+ */
 void BPF_STRUCT_OPS(jt_tick, struct task_struct *p)
 {
-	wake_java_for_batch(bpf_ktime_get_ns(), true);
+	struct task_ctx *tctx = lookup_task_ctx(p);
+	u64 now = bpf_ktime_get_ns();
+
+	if (tctx && tctx->bw_cgid && task_throttled(tctx, now, tctx->last_run_at))
+		p->scx.slice = 0;
+	wake_java_for_batch(now, true);
 }
 
 void BPF_STRUCT_OPS(jt_update_idle, s32 cpu, bool idle)
@@ -2103,11 +2234,39 @@ static __always_inline void set_cgroup_weight(struct cgroup *cgrp, u32 weight)
 	__sync_fetch_and_add(&priv.cgroup_epoch, 1);
 }
 
+/* "max" (no limit) comes as a huge quota; anything above this is taken as none. */
+#define JT_QUOTA_UNLIMITED_US	(1ULL << 40)
+
+/* A cgroup's cpu.max (kubelet sets it from CPU limits); a new quota starts a new period. */
+static __always_inline void set_cgroup_bandwidth(struct cgroup *cgrp, u64 period_us, u64 quota_us)
+{
+	struct jt_bandwidth bw = {};
+	u64 id = cgrp->kn->id;
+
+	if (!period_us || !quota_us || quota_us >= JT_QUOTA_UNLIMITED_US) {
+		bpf_map_delete_elem(&cgroup_bandwidth, &id);
+	} else {
+		bw.period_ns = period_us * 1000;
+		bw.quota_ns = quota_us * 1000;
+		bw.period_start = bpf_ktime_get_ns();
+		bpf_map_update_elem(&cgroup_bandwidth, &id, &bw, BPF_ANY);
+	}
+	__sync_fetch_and_add(&priv.cgroup_epoch, 1);
+}
+
 s32 BPF_STRUCT_OPS(jt_cgroup_init, struct cgroup *cgrp, struct scx_cgroup_init_args *args)
 {
 	if (args->weight != 100)
 		set_cgroup_weight(cgrp, args->weight);
+	if (args->bw_quota_us && args->bw_quota_us < JT_QUOTA_UNLIMITED_US)
+		set_cgroup_bandwidth(cgrp, args->bw_period_us, args->bw_quota_us);
 	return 0;
+}
+
+void BPF_STRUCT_OPS(jt_cgroup_set_bandwidth, struct cgroup *cgrp, u64 period_us, u64 quota_us,
+		    u64 burst_us)
+{
+	set_cgroup_bandwidth(cgrp, period_us, quota_us);
 }
 
 void BPF_STRUCT_OPS(jt_cgroup_set_weight, struct cgroup *cgrp, u32 weight)
@@ -2124,6 +2283,7 @@ void BPF_STRUCT_OPS(jt_cgroup_exit, struct cgroup *cgrp)
 		STAT_INC2(nr_cgroup_exits);
 	bpf_map_delete_elem(&pod_stats, &id);
 	bpf_map_delete_elem(&cgroup_weight, &id);
+	bpf_map_delete_elem(&cgroup_bandwidth, &id);
 }
 
 static __always_inline s32 create_cpu_dsqs(void)
@@ -2163,6 +2323,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(jt_init)
 	ret = scx_bpf_create_dsq(JT_DSQ_PODS, NUMA_NO_NODE);
 	if (ret)
 		return ret;
+	ret = scx_bpf_create_dsq(JT_DSQ_THROTTLED, NUMA_NO_NODE);
+	if (ret)
+		return ret;
 	ret = create_cpu_dsqs();
 	if (ret)
 		return ret;
@@ -2200,6 +2363,7 @@ struct sched_ext_ops jthulhu = {
 	.cgroup_exit		= (void *)jt_cgroup_exit,
 	.cgroup_init		= (void *)jt_cgroup_init,
 	.cgroup_set_weight	= (void *)jt_cgroup_set_weight,
+	.cgroup_set_bandwidth	= (void *)jt_cgroup_set_bandwidth,
 	.init			= (void *)jt_init,
 	.exit			= (void *)jt_exit,
 	.dispatch_max_batch	= JT_DISPATCH_MAX_BATCH,

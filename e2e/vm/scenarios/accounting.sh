@@ -1,9 +1,9 @@
 #!/bin/sh
 # accounting: what the per-pod accounting in BPF (CPU time, switches, run-queue wait histogram) costs on the
 # hot path. hackbench runs in a pod with a policy, so every one of its tasks is accounted; the daemon runs
-# alternately with the accounting on and off (--no-pod-stats), jt_accounting_pairs (default 3) times.
+# alternately with the accounting on and off (--no-pod-stats), jt_accounting_pairs (default 2) times.
 . /scenarios/lib.sh
-PAIRS=${jt_accounting_pairs:-3}
+PAIRS=${jt_accounting_pairs:-2}
 RUNS=${jt_hackbench_runs:-3}
 POD=ac000000-0000-4000-8000-000000000001
 

@@ -1,19 +1,32 @@
 #!/bin/sh
-# churn: while a pod without a policy keeps both CPUs busy, pods come and go every 100 ms for jt_duration
-# (default 60) seconds, each living ~3 s with a process that wakes every 50 ms, and the plan file follows
+# churn: while a pod without a policy keeps both CPUs busy, a pod is created every 100 ms (or as fast as
+# the VM's shell manages) for jt_duration (default 60) seconds, each living ~3 s, and the plan file follows
 # them (every pod Normal, weight 200). A sampler dumps the kernel's cgroup_policy map every 500 ms. At the
 # end: no ejection, no entry left in cgroup_policy or pod_stats, and every pod that lived >= 2 s was seen
-# in the map under its cgroup id.
+# in the map under its cgroup id. The loop forks as little as it can: under TCG each fork costs ~10 ms.
 . /scenarios/lib.sh
 DURATION=${jt_duration:-60}
-LIFE=30   # pods alive at a time: ~3 s at one new pod per 100 ms
+LIFE_MS=3000
 LOAD=1e000000-0000-4000-8000-00000000000f
+QOS=$KUBEPODS/kubepods-burstable.slice
 
 kv scenario churn
 [ -d "$SCX" ] || { kv harness_error no_sched_ext_in_kernel; exit 1; }
 kube_init
 pod_create $LOAD burstable
 : | plan_write 1
+
+# uptime in ms without a fork ("123.45" -> 123450).
+ms() { read -r up _ < /proc/uptime; MS=$(( ${up%.*} * 1000 + 1${up#*.} * 10 - 1000 )); }
+
+# The map's keys as decimal cgroup ids, one a line (the u64 key as 8 hex bytes, little-endian).
+map_keys() {
+  bpftool -j map dump name "$1" 2>/dev/null | tr -d ' \n' | grep -o '"key":\[[^]]*\]' | sed 's/"key":\[//; s/\]//; s/"//g' \
+    | awk -F, 'function h(s,  i, v) { v = 0; s = tolower(s); sub(/^0x/, "", s)
+                 for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+                 return v }
+               { v = 0; m = 1; for (i = 1; i <= 8; i++) { v += m * h($i); m *= 256 }; printf "%.0f\n", v }'
+}
 
 forward_daemon_log
 if ! start_planned; then
@@ -23,44 +36,62 @@ if ! start_planned; then
 fi
 kv attached true
 pod_busy $LOAD burstable 2
-
-uid_of() { printf '1e000000-0000-4000-8000-%012d' "$1"; }
-# The map's keys as decimal cgroup ids, one a line (the u64 key as 8 hex bytes, little-endian).
-map_keys() {
-  bpftool -j map dump name "$1" 2>/dev/null | tr -d ' \n' | grep -o '"key":\[[^]]*\]' | sed 's/"key":\[//; s/\]//; s/"//g' \
-    | awk -F, 'function h(s,  i, v) { v = 0; s = tolower(s); sub(/^0x/, "", s)
-                 for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-                 return v }
-               { v = 0; m = 1; for (i = 1; i <= 8; i++) { v += m * h($i); m *= 256 }; printf "%.0f\n", v }'
-}
 ( while [ ! -f /tmp/churn.done ]; do map_keys cgroup_policy >> /tmp/churn.seen; sleep 0.5; done ) &
 sampler=$!
 
 say "churn: a pod every 100 ms for ${DURATION}s"
-end=$(( $(now_ms) + DURATION * 1000 ))
-i=0 gen=1
-: > /tmp/churn.live
+plan_head="apiVersion: jthulhu.io/v1alpha1
+kind: NodeSchedulingPlan
+metadata:
+  name: vm
+  generation: GEN
+spec:
+  nodeName: vm
+  pods:"
+: > /tmp/churn.body
 : > /tmp/churn.pods
-while [ "$(now_ms)" -lt "$end" ]; do
+: > /tmp/churn.gone
+live=""
+ms; end=$(( MS + DURATION * 1000 ))
+i=100000 gen=1
+while [ "$MS" -lt "$end" ]; do
   i=$((i + 1)) gen=$((gen + 1))
-  uid=$(uid_of $i)
-  pod_create "$uid" burstable
-  pod_exec "$uid" burstable sh -c 'while :; do sleep 0.05; done'
-  echo "$i $(now_ms) $(stat -c %i "$(pod_dir "$uid" burstable)")" >> /tmp/churn.pods
-  echo "$i" >> /tmp/churn.live
-  if [ "$(wc -l < /tmp/churn.live)" -gt "$LIFE" ]; then
-    old=$(head -n 1 /tmp/churn.live)
-    sed -i 1d /tmp/churn.live
-    pod_remove "$(uid_of "$old")" burstable || say "pod $old: cgroup not removed"
-    echo "$old $(now_ms)" >> /tmp/churn.gone
-  fi
-  while read -r n; do echo "$(uid_of "$n") churn pod-$n churn Normal 200 5000 false"; done < /tmp/churn.live \
-    | plan_write "$gen"
+  d=$QOS/kubepods-burstable-pod1e000000_0000_4000_8000_000000$i.slice
+  mkdir "$d" && echo +cpu > "$d/cgroup.subtree_control" && mkdir "$d/cri-containerd-ctr.scope"
+  sh -c 'echo $$ > "$1/cgroup.procs" && exec sleep 1000' sh "$d/cri-containerd-ctr.scope" &
+  ms; echo "$i $MS $(stat -c %i "$d")" >> /tmp/churn.pods
+  live="$live $i:$MS"
+  echo "  - {podUid: 1e000000-0000-4000-8000-000000$i, namespace: churn, name: pod-$i, policy: churn, policyGeneration: 1, scheduling: {class: Normal, weight: 200, sliceMicros: 5000, preempt: false}}" >> /tmp/churn.body
+  # Pods older than LIFE_MS end: processes killed, cgroups removed, plan entries dropped.
+  keep=""
+  for e in $live; do
+    n=${e%:*} born=${e#*:}
+    if [ $(( MS - born )) -ge "$LIFE_MS" ]; then
+      g=$QOS/kubepods-burstable-pod1e000000_0000_4000_8000_000000$n.slice
+      read -r pid < "$g/cri-containerd-ctr.scope/cgroup.procs" && kill -9 "$pid"
+      rmdir "$g/cri-containerd-ctr.scope" "$g" 2>/dev/null || { sleep 0.05; rmdir "$g/cri-containerd-ctr.scope" "$g"; }
+      echo "$n $MS" >> /tmp/churn.gone
+      sed -i "/name: pod-$n,/d" /tmp/churn.body
+    else
+      keep="$keep $e"
+    fi
+  done
+  live=$keep
+  { echo "${plan_head%%GEN*}$gen${plan_head#*GEN}"; cat /tmp/churn.body; } > "$PLAN_FILE.tmp" && mv "$PLAN_FILE.tmp" "$PLAN_FILE"
   sleep 0.1
+  ms
 done
-kv pods_created "$i"
+kv pods_created $((i - 100000))
+kv duration_s "$DURATION"
 # Every pod ends, the plan empties.
-while read -r n; do pod_remove "$(uid_of "$n")" burstable; echo "$n $(now_ms)" >> /tmp/churn.gone; done < /tmp/churn.live
+for e in $live; do
+  n=${e%:*}
+  g=$QOS/kubepods-burstable-pod1e000000_0000_4000_8000_000000$n.slice
+  read -r pid < "$g/cri-containerd-ctr.scope/cgroup.procs" && kill -9 "$pid"
+  sleep 0.05
+  rmdir "$g/cri-containerd-ctr.scope" "$g"
+  ms; echo "$n $MS" >> /tmp/churn.gone
+done
 : | plan_write $((gen + 1))
 sleep 3
 touch /tmp/churn.done

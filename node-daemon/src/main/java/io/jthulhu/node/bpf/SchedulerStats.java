@@ -50,7 +50,9 @@ public final class SchedulerStats {
         KEPT_LAST("kept_last", SharedLayout.NR_KEPT_LAST),
         POLICY_RESOLVES("policy_resolves", SharedLayout.NR_POLICY_RESOLVES),
         CGROUP_EXITS("cgroup_exits", SharedLayout.NR_CGROUP_EXITS),
-        CLASS_PREEMPTS("class_preempts", SharedLayout.NR_CLASS_PREEMPTS);
+        CLASS_PREEMPTS("class_preempts", SharedLayout.NR_CLASS_PREEMPTS),
+        THROTTLED("throttled", SharedLayout.NR_THROTTLED),
+        UNTHROTTLED("unthrottled", SharedLayout.NR_UNTHROTTLED);
 
         final String key;
         final int offset;

@@ -36,7 +36,7 @@ public final class NodeDaemonMain {
         };
     }
 
-    @Command(name = "run", description = {"Attach the scheduler and schedule this node until SIGTERM.",
+    @Command(name = "run", mixinStandardHelpOptions = true, description = {"Attach the scheduler and schedule this node until SIGTERM.",
             "The plan (which pods get which policy) comes from one source:",
             "  --kubernetes     this node's NodeSchedulingPlan, watched through the API server (in-cluster"
                     + " config or KUBECONFIG; node name from --node-name or NODE_NAME);",

@@ -62,9 +62,9 @@ import java.nio.ByteOrder;
  *
  * <h2>Classes (jt_policy, when JT_POLICY_PRESENT is set; otherwise Normal)</h2>
  * LatencyCritical: deadline bonus, half slice. Normal: as above. Batch: longer slice, deadline
- * penalty. Idle: deadline offset so large it runs when nothing else waits (BPF moves a decision
- * that waited longer than its starvation bound to the first-come first-served queue). Unknown
- * classes are Normal.
+ * penalty. Idle: its vtime is at least vtimeNow (it earns no credit by waiting), plus an offset so
+ * large it runs when nothing else waits (BPF moves a decision that waited longer than its
+ * starvation bound to the first-come first-served queue). Unknown classes are Normal.
  *
  * <h2>Odd input</h2>
  * pid <= 0: consumed, counted in {@link #invalidRecords()}, no decision. Task weight 0 -> 100,
@@ -154,6 +154,12 @@ public final class PolicyEngine {
         int taskFlags = rec.flags();
         boolean wakeup = (taskFlags & Abi.TASK_WAKEUP) != 0;
         long vtime = clampVtime(h, rec.vtime(), wakeup);
+        if (schedClass == Abi.CLASS_IDLE && vtime < vtimeNow) {
+            // An Idle task earns no credit by waiting: measured from vtimeNow, its offset keeps it behind
+            // the other classes for good. With its own vtime, other tasks' vtimes caught up with the
+            // offset within seconds and it got a fair share again (6 % of the CPU after ~10 s).
+            vtime = vtimeNow;
+        }
         long freq = updateWakeFreq(h, rec.nvcsw(), rec.enqueuedAt());
 
         long runtime = rec.execRuntime();

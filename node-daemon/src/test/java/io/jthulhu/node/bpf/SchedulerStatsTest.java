@@ -40,6 +40,8 @@ class SchedulerStatsTest {
         shared.putLong(SharedLayout.NR_POLICY_RESOLVES, 14);
         shared.putLong(SharedLayout.NR_CGROUP_EXITS, 15);
         shared.putLong(SharedLayout.NR_CLASS_PREEMPTS, 16);
+        shared.putLong(SharedLayout.NR_THROTTLED, 17);
+        shared.putLong(SharedLayout.NR_UNTHROTTLED, 18);
 
         SchedulerStats stats = SchedulerStats.read(shared);
 
@@ -51,6 +53,7 @@ class SchedulerStatsTest {
                 + " wakeup_waiting=0 cpu_idle_ms=2500 resumed=11 wake_deferred=12 wake_nudges=5"
                 + " loop_parks=8 loop_unparks=9 pinned_wakeups=20 pinned_unpreemptible=2 pinned_outranked=1"
                 + " pinned_run_us=250 kept_last=13 policy_resolves=14 cgroup_exits=15 class_preempts=16"
+                + " throttled=17 unthrottled=18"
                 + " java_ratio=0.9000");
         assertThat(stats.counters()).containsEntry("queued", 100L).containsEntry("class_preempts", 16L)
                 .doesNotContainKeys("user_pending", "wakeup_decision_us", "cpu_idle_ms");

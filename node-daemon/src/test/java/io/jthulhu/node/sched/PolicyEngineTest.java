@@ -306,6 +306,24 @@ class PolicyEngineTest {
     }
 
     @Test
+    void anIdleTaskEarnsNoCreditByWaiting() {
+        EngineHarness h = new EngineHarness(1);
+        // A Normal task runs 5 ms slices until the engine's vtime is 20 s past the Idle task's own (0).
+        for (int round = 1; round <= 4_000; round++) {
+            h.task(1).vtime(round * 5_000_000L);
+            h.submit();
+            assertThat(h.nextPid()).isEqualTo(1);
+        }
+        h.task(3).vtime(0).policy(Abi.CLASS_IDLE, 0, 0, Abi.POLICY_PRESENT);
+        h.submit();
+        h.task(1).vtime(20_005_000_000L);
+        h.submit();
+        assertThat(h.nextPid()).as("a Normal task 20 s of vtime ahead of the Idle task's own still goes first")
+                .isEqualTo(1);
+        assertThat(h.nextPid()).isEqualTo(3);
+    }
+
+    @Test
     void policyWithoutThePresentFlagIsIgnored() {
         EngineHarness h = new EngineHarness(1);
         h.task(1).flags(Abi.TASK_WAKEUP).policy(Abi.CLASS_LATENCY_CRITICAL, 5000, 1, Abi.POLICY_PREEMPT);

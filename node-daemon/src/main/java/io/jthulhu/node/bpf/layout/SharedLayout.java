@@ -43,7 +43,9 @@ public final class SharedLayout {
     public static final int NR_POLICY_RESOLVES = POLICY_EPOCH + 8;
     public static final int NR_CGROUP_EXITS = NR_POLICY_RESOLVES + 8;
     public static final int NR_CLASS_PREEMPTS = NR_CGROUP_EXITS + 8;
-    public static final int SIZE = NR_CLASS_PREEMPTS + 8;
+    public static final int NR_THROTTLED = NR_CLASS_PREEMPTS + 8;
+    public static final int NR_UNTHROTTLED = NR_THROTTLED + 8;
+    public static final int SIZE = NR_UNTHROTTLED + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -86,6 +88,8 @@ public final class SharedLayout {
             .field("nr_policy_resolves", NR_POLICY_RESOLVES, 8)
             .field("nr_cgroup_exits", NR_CGROUP_EXITS, 8)
             .field("nr_class_preempts", NR_CLASS_PREEMPTS, 8)
+            .field("nr_throttled", NR_THROTTLED, 8)
+            .field("nr_unthrottled", NR_UNTHROTTLED, 8)
             .build();
 
     private SharedLayout() {
