@@ -139,12 +139,15 @@ case $scenario in
     check plan_not_applied num_cmp "$(get plan_applied_ms)" ">=" 0
     check cpu_ratio_off_3 num_cmp "${kv[cpu_ratio]}" ">=" 2.7
     check cpu_ratio_off_3 num_cmp "${kv[cpu_ratio]}" "<=" 3.3
+    check metrics_without_pods num_cmp "$(get metrics_pod_series)" == 2
+    check metrics_without_wait_histogram num_cmp "$(get metrics_wait_buckets)" ">=" 17
+    check healthz_not_ok is healthz ok
     check ejections num_cmp "$(get ejections)" == 0
     check detach_not_clean is detach clean
     echo "weight: policy weights 300:100 -> CPU time $(get cpu_jthulhu_heavy_ms) ms : $(get cpu_jthulhu_light_ms) ms," \
       "cpu_ratio=${kv[cpu_ratio]} (goal 3.0 +-10 %); EEVDF without policies ${kv[cpu_ratio_eevdf]};" \
       "plan applied $(get plan_applied_ms) ms after attach"
-    result_keys=(cpu_ratio cpu_ratio_eevdf plan_applied_ms ejections detach)
+    result_keys=(cpu_ratio cpu_ratio_eevdf plan_applied_ms metrics_pod_series ejections detach)
     ;;
   latency)
     kv[p99_over_idle]=$(ratio "$(get load_p99_jthulhu)" "$(get idle_p99_jthulhu)")

@@ -44,6 +44,12 @@ wait_plan 2 10000 && kv plan_applied_ms $(( $(now_ms) - t0 )) || kv plan_applied
 sleep 2
 say "Jthulhu with the plan: both pods busy for ${WINDOW_S}s"
 measure jthulhu
+# The daemon's /metrics as a scraper sees it: one CPU-time series per pod with a policy.
+wget -q -O /tmp/metrics http://127.0.0.1:9402/metrics || say "no /metrics"
+grep '^jthulhu_pod_cpu_seconds_total{' /tmp/metrics | sed 's/^/JT_LOG metric /'
+kv metrics_pod_series "$(grep -c '^jthulhu_pod_cpu_seconds_total{.*pod="\(heavy\|light\)"' /tmp/metrics)"
+kv metrics_wait_buckets "$(grep -c '^jthulhu_pod_runqueue_wait_seconds_bucket{.*pod="heavy"' /tmp/metrics)"
+kv healthz "$(wget -q -O - http://127.0.0.1:9402/healthz | tr -d '\n')"
 kv ejections "$(count_ejections)"
 pod_kill $HEAVY burstable
 pod_kill $LIGHT burstable

@@ -44,6 +44,7 @@ import java.util.function.Supplier;
 public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     private static final long RECONCILE_MS = 500;
     private static final long RETRY_MAX_MS = 30_000;
+    private static final long FIRST_PLAN_WAIT_MS = 10_000;
 
     private final SchedExtSysfs sysfs;
     private final PlanSource source;
@@ -54,6 +55,7 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
     private final PrintStream out;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final CountDownLatch firstWord = new CountDownLatch(1);
 
     private final Function<SchedulerAgent.Lifecycle, SchedulerRunner> schedulers;
     private volatile SchedulerRunner scheduler;
@@ -108,6 +110,7 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
             restoreStoredPlan();
             if (source != null) {
                 source.start(this);
+                awaitFirstWord();
             }
             Thread reconciler = new Thread(this::reconcileLoop, "jthulhu-plan");
             reconciler.setDaemon(true);
@@ -179,6 +182,22 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
         }
     }
 
+    /**
+     * Attaching only once the source answered (a plan, or that it is unavailable) fills the maps
+     * before the first task is scheduled. Reading the first plan takes seconds under TCG (the YAML
+     * reader's classes load); attached first, pods ran that long without their policy.
+     */
+    private void awaitFirstWord() {
+        try {
+            if (!firstWord.await(FIRST_PLAN_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                out.println("JTHULHU warning no word from the plan source after " + FIRST_PLAN_WAIT_MS
+                        + " ms: attaching with the plan in force");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void restoreStoredPlan() {
         if (store == null) {
             return;
@@ -206,6 +225,7 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
         planInForce = true;
         enforcer.apply(plan);
         report("source");
+        firstWord.countDown();
     }
 
     @Override
@@ -214,6 +234,7 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
             failStatic = false;
             report("source");
         }
+        firstWord.countDown();
     }
 
     @Override
@@ -225,6 +246,7 @@ public final class NodeAgent implements PlanListener, SchedulerAgent.Lifecycle {
                     + reason.replace('"', '\'') + "\"");
         }
         publishStatus();
+        firstWord.countDown();
     }
 
     private void reconcileLoop() {

@@ -41,6 +41,7 @@ public final class KubernetesPlanSource implements PlanSource {
   private Long deliveredGeneration;
   private boolean delivered;
   private String unavailableReason;
+  private boolean announced;
   private int watchdogMisses;
 
   public KubernetesPlanSource(KubernetesClient client, String nodeName) {
@@ -159,9 +160,11 @@ public final class KubernetesPlanSource implements PlanSource {
     }
   }
 
+  /** Said once the source first works (a node without a plan yet hears nothing else) and after each outage. */
   private void available() {
-    if (unavailableReason != null) {
+    if (unavailableReason != null || !announced) {
       unavailableReason = null;
+      announced = true;
       call(listener::planSourceAvailable);
     }
   }

@@ -73,6 +73,21 @@ class KubernetesPlanSourceTest {
   }
 
   @Test
+  void aNodeWithoutAPlanYetHearsThatTheSourceWorks() {
+    try (MockApi api = new MockApi()) {
+      api.create(plan("node-b", pod("b1", SchedulingClass.Batch, 50)));
+      RecordingListener listener = new RecordingListener();
+      try (KubernetesPlanSource source = new KubernetesPlanSource(api.client, "node-a")) {
+        source.start(listener);
+        // The daemon attaches once its source answered: with no plan that is this word alone, once.
+        await().atMost(Duration.ofSeconds(5)).until(() -> listener.events.contains("available"));
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
+            .until(() -> listener.events.equals(List.of("available")));
+      }
+    }
+  }
+
+  @Test
   void startsWithoutAServerReportsUnavailableAndDeliversOnceTheServerIsThere() throws IOException {
     int port = freePort();
     Config config = new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + port)
