@@ -214,6 +214,7 @@ struct task_ctx {
 	u64 cgroup_id;		/* its own cgroup at that time */
 	u64 policy_cgid;	/* the cgroup whose cgroup_policy entry applies (pod_stats key); 0: none */
 	u64 ready_at;		/* when it last became ready to run: wakeup or re-enqueue */
+	u64 run_wait;		/* 1 + how long its current run waited for a CPU; 0: not measured */
 };
 
 /* A task waiting for Java, in enqueue order, for the fallback. */
@@ -693,29 +694,28 @@ static __noinline u32 wait_bucket(u64 ns)
 	return us <= 100000 ? 13 : us <= 250000 ? 14 : us <= 1000000 ? 15 : 16;
 }
 
-/* A task with a policy starts running: one switch, and the wait since it became ready. */
+/* A task with a policy starts running: its wait since it became ready, accounted when it stops. */
 static __always_inline void account_start(struct task_ctx *tctx, u64 now)
 {
-	struct jt_pod_stats *stats = bpf_map_lookup_elem(&pod_stats, &tctx->policy_cgid);
-	u64 waited;
-
-	if (!stats)
-		return;
-	stats->nr_switches++;
-	if (tctx->ready_at && now >= tctx->ready_at) {
-		waited = now - tctx->ready_at;
-		stats->wait_ns += waited;
-		stats->wait_buckets[wait_bucket(waited) % JT_WAIT_BUCKETS]++;
-	}
+	tctx->run_wait = tctx->ready_at && now >= tctx->ready_at ? now - tctx->ready_at + 1 : 0;
 	tctx->ready_at = 0;
 }
 
-static __always_inline void account_cpu(struct task_ctx *tctx, u64 used)
+/* ...and stops: one map lookup per run for the switch, its wait and its CPU time. */
+static __always_inline void account_run(struct task_ctx *tctx, u64 used)
 {
 	struct jt_pod_stats *stats = bpf_map_lookup_elem(&pod_stats, &tctx->policy_cgid);
+	u64 waited = tctx->run_wait;
 
-	if (stats)
-		stats->cpu_ns += used;
+	tctx->run_wait = 0;
+	if (!stats)
+		return;
+	stats->nr_switches++;
+	stats->cpu_ns += used;
+	if (waited--) {
+		stats->wait_ns += waited;
+		stats->wait_buckets[wait_bucket(waited) % JT_WAIT_BUCKETS]++;
+	}
 }
 
 /* Tasks BPF inserts itself (fallback, pinned, the JVM's helpers) queue FIFO. */
@@ -2174,7 +2174,7 @@ void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 	used = now - tctx->last_run_at;
 	tctx->exec_runtime += used;
 	if (tctx->policy_cgid && pod_stats_on())
-		account_cpu(tctx, used);
+		account_run(tctx, used);
 	if (tctx->bw_cgid)
 		charge_quota(tctx, now, used);
 	tctx->vtime += used * JT_WEIGHT_NICE0 / weight;

@@ -242,15 +242,15 @@ case $scenario in
     result_keys=(cpu_ratio cpu_ratio_eevdf ejections detach)
     ;;
   k8s-limits)
-    kv[limited_cpus]=$(awk -v m="$(get limited_mcpu_jthulhu)" 'BEGIN { if (m ~ /^[0-9]+$/) printf "%.3f\n", m / 1000; else print "none" }')
-    kv[limited_cpus_eevdf]=$(awk -v m="$(get limited_mcpu_eevdf)" 'BEGIN { if (m ~ /^[0-9]+$/) printf "%.3f\n", m / 1000; else print "none" }')
+    kv[limited_cpus]=$(ratio "$(get cpu_jthulhu_limited_ms)" "$(get window_jthulhu_ms)")
+    kv[limited_cpus_eevdf]=$(ratio "$(get cpu_eevdf_limited_ms)" "$(get window_eevdf_ms)")
     check attach is attached true
     check limited_cpus_off_0.5 num_cmp "${kv[limited_cpus]}" ">=" 0.45
     check limited_cpus_off_0.5 num_cmp "${kv[limited_cpus]}" "<=" 0.55
     check ejections num_cmp "$(get ejections)" == 0
     check detach_not_clean is detach clean
     echo "k8s-limits: cpu.max 50000/100000 with 4 busy processes -> ${kv[limited_cpus]} CPUs under Jthulhu (goal 0.5 +-10 %)," \
-      "${kv[limited_cpus_eevdf]} under EEVDF; the other pod $(get other_mcpu_jthulhu) milli-CPUs; throttled=$(get throttled)"
+      "${kv[limited_cpus_eevdf]} under EEVDF; the other pod $(ratio "$(get cpu_jthulhu_other_ms)" "$(get window_jthulhu_ms)") CPUs; throttled=$(get throttled)"
     result_keys=(limited_cpus limited_cpus_eevdf throttled unthrottled ejections detach)
     ;;
   *)

@@ -16,6 +16,8 @@ mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t debugfs debugfs /sys/kernel/debug
 hostname -F /etc/hostname
+# Loopback only (no network device): the daemon's /metrics and /healthz are scraped on 127.0.0.1.
+ip link set lo up
 
 read -r uptime _ < /proc/uptime
 echo "JT_INIT uptime=$uptime kernel=$(uname -r) cpus=$(nproc)"

@@ -18,7 +18,7 @@ awk -v e="$eevdf" -v j="$jthulhu" -v title="$title" 'BEGIN {
   ylo = 10 ^ int(log(lo) / log(10)); yhi = 10 ^ (int(log(hi) / log(10)) + 1)
   printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H
   printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-  printf "<text x=\"%d\" y=\"20\" font-size=\"14\">Wake-up latency of a LatencyCritical pod under 2x Batch load (TCG VM, one boot)</text>\n", L
+  printf "<text x=\"%d\" y=\"20\" font-size=\"14\">Wake-up latency: LatencyCritical pod, 2x Batch load (TCG VM, one boot)</text>\n", L
   printf "<text x=\"%d\" y=\"34\" fill=\"#555\">%s</text>\n", L, title
   for (d = ylo; d <= yhi; d *= 10) {
     y = ypos(d, ylo, yhi, T, H - B)

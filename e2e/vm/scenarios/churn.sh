@@ -29,12 +29,7 @@ map_keys() {
 }
 
 forward_daemon_log
-if ! start_planned; then
-  kv attached false
-  dump_scx_dmesg
-  exit 0
-fi
-kv attached true
+attach_or_exit start_planned
 pod_busy $LOAD burstable 2
 ( while [ ! -f /tmp/churn.done ]; do map_keys cgroup_policy >> /tmp/churn.seen; sleep 0.5; done ) &
 sampler=$!

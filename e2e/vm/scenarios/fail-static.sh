@@ -17,27 +17,14 @@ $HEAVY demo heavy weight-heavy Normal 300 5000 false
 $LIGHT demo light weight-light Normal 100 5000 false
 PLAN
 
-measure() {
-  h0=$(pod_usage_us $HEAVY burstable) l0=$(pod_usage_us $LIGHT burstable)
-  sleep "$WINDOW_S"
-  h1=$(pod_usage_us $HEAVY burstable) l1=$(pod_usage_us $LIGHT burstable)
-  kv "cpu_$1_heavy_ms" $(( (h1 - h0) / 1000 ))
-  kv "cpu_$1_light_ms" $(( (l1 - l0) / 1000 ))
-}
-
 forward_daemon_log
-if ! start_planned; then
-  kv attached false
-  dump_scx_dmesg
-  exit 0
-fi
-kv attached true
+attach_or_exit start_planned
 wait_plan 2 10000 && kv plan_applied true || kv plan_applied false
 pod_busy $HEAVY burstable 4
 pod_busy $LIGHT burstable 4
 sleep 2
 say "with the plan file: both pods busy for ${WINDOW_S}s"
-measure before
+pods_cpu before $HEAVY:burstable:heavy $LIGHT:burstable:light
 
 say "plan file removed, daemon restarted"
 rm -f "$PLAN_FILE"
@@ -51,7 +38,7 @@ wait_attached "$attached_before" "$ATTACH_TIMEOUT_MS" "$DAEMON_PID" && kv reatta
 kv restored_plan "$(last_log_line 'JTHULHU plan generation' | sed -n 's/.*generation=\([0-9]*\).*fail_static=\([01]\).*/\1:\2/p')"
 sleep 2
 say "without a plan source, after the restart: both pods busy for ${WINDOW_S}s"
-measure after
+pods_cpu after $HEAVY:burstable:heavy $LIGHT:burstable:light
 kv ejections "$(count_ejections)"
 pod_kill $HEAVY burstable
 pod_kill $LIGHT burstable

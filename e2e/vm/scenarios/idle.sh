@@ -17,51 +17,40 @@ $NORMAL web frontend web-normal Normal 100 5000 false
 $IDLE backup backup-job backups-idle Idle 100 20000 false
 PLAN
 
-# share <label>: the Idle pod's share of both pods' CPU time over the window.
-share() {
-  n0=$(pod_usage_us $NORMAL burstable) i0=$(pod_usage_us $IDLE besteffort)
-  sleep "$WINDOW_S"
-  n1=$(pod_usage_us $NORMAL burstable) i1=$(pod_usage_us $IDLE besteffort)
-  kv "cpu_$1_normal_ms" $(( (n1 - n0) / 1000 ))
-  kv "cpu_$1_idle_ms" $(( (i1 - i0) / 1000 ))
-}
-
 pod_busy $NORMAL burstable 4
 pod_busy $IDLE besteffort 2
 sleep 2
 say "EEVDF: both pods busy for ${WINDOW_S}s"
-share eevdf
+pods_cpu eevdf $NORMAL:burstable:normal $IDLE:besteffort:idle
 pod_kill $NORMAL burstable
 pod_kill $IDLE besteffort
 
 forward_daemon_log
-if ! start_planned; then
-  kv attached false
-  dump_scx_dmesg
-  exit 0
-fi
-kv attached true
+attach_or_exit start_planned
 wait_plan 2 10000 && kv plan_applied true || kv plan_applied false
 pod_busy $NORMAL burstable 4
 pod_busy $IDLE besteffort 2
 sleep 2
 say "Jthulhu with the plan: both pods busy for ${WINDOW_S}s"
-share jthulhu
+pods_cpu jthulhu $NORMAL:burstable:normal $IDLE:besteffort:idle
 
-# The Normal pod stops: how long until the Idle pod runs on both CPUs (>= 1.5 CPUs over 100 ms)?
+# The Normal pod stops: how long until the Idle pod runs on both CPUs (>= 1.5 CPUs over 200 ms)?
 pod_kill $NORMAL burstable
 t0=$(now_ms)
 prev=$(pod_usage_us $IDLE besteffort) prev_t=$t0
-takeover=none
+takeover=none rates=
 while [ $(( $(now_ms) - t0 )) -lt 5000 ]; do
-  sleep 0.1
+  sleep 0.2
   u=$(pod_usage_us $IDLE besteffort) t=$(now_ms)
-  if [ $(( t - prev_t )) -gt 0 ] && [ $(( (u - prev) / (t - prev_t) )) -ge 1500 ]; then
+  rate=$(( (u - prev) / (t - prev_t) ))
+  rates="$rates${rates:+,}$rate"
+  if [ "$rate" -ge 1500 ]; then
     takeover=$(( t - t0 ))
     break
   fi
   prev=$u prev_t=$t
 done
+kv takeover_mcpu_samples "$rates"
 kv takeover_ms "$takeover"
 pod_kill $IDLE besteffort
 kv ejections "$(count_ejections)"

@@ -14,31 +14,17 @@ pod_create $LIMITED burstable
 pod_create $OTHER burstable
 echo "50000 100000" > "$(pod_dir $LIMITED burstable)/cpu.max"
 
-# measure <label>: the limited pod's CPU use over the window, in milli-CPUs, and the other pod's.
-measure() {
-  l0=$(pod_usage_us $LIMITED burstable) o0=$(pod_usage_us $OTHER burstable) t0=$(now_ms)
-  sleep "$WINDOW_S"
-  l1=$(pod_usage_us $LIMITED burstable) o1=$(pod_usage_us $OTHER burstable) t1=$(now_ms)
-  kv "limited_mcpu_$1" $(( (l1 - l0) / (t1 - t0) ))
-  kv "other_mcpu_$1" $(( (o1 - o0) / (t1 - t0) ))
-}
-
 pod_busy $LIMITED burstable 4
 pod_busy $OTHER burstable 2
 sleep 2
 say "EEVDF: both pods busy for ${WINDOW_S}s"
-measure eevdf
+pods_cpu eevdf $LIMITED:burstable:limited $OTHER:burstable:other
 
 forward_daemon_log
-if ! start_attached; then
-  kv attached false
-  dump_scx_dmesg
-  exit 0
-fi
-kv attached true
+attach_or_exit start_attached
 sleep 2
 say "Jthulhu, no policies: both pods busy for ${WINDOW_S}s"
-measure jthulhu
+pods_cpu jthulhu $LIMITED:burstable:limited $OTHER:burstable:other
 kv ejections "$(count_ejections)"
 pod_kill $LIMITED burstable
 pod_kill $OTHER burstable

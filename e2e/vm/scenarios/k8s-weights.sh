@@ -15,30 +15,17 @@ pod_create $SMALL burstable
 echo 300 > "$(pod_dir $BIG burstable)/cpu.weight"
 echo 100 > "$(pod_dir $SMALL burstable)/cpu.weight"
 
-measure() {
-  b0=$(pod_usage_us $BIG burstable) s0=$(pod_usage_us $SMALL burstable)
-  sleep "$WINDOW_S"
-  b1=$(pod_usage_us $BIG burstable) s1=$(pod_usage_us $SMALL burstable)
-  kv "cpu_$1_big_ms" $(( (b1 - b0) / 1000 ))
-  kv "cpu_$1_small_ms" $(( (s1 - s0) / 1000 ))
-}
-
 pod_busy $BIG burstable 4
 pod_busy $SMALL burstable 4
 sleep 2
 say "EEVDF: both pods busy for ${WINDOW_S}s"
-measure eevdf
+pods_cpu eevdf $BIG:burstable:big $SMALL:burstable:small
 
 forward_daemon_log
-if ! start_attached; then
-  kv attached false
-  dump_scx_dmesg
-  exit 0
-fi
-kv attached true
+attach_or_exit start_attached
 sleep 2
 say "Jthulhu, no policies: both pods busy for ${WINDOW_S}s"
-measure jthulhu
+pods_cpu jthulhu $BIG:burstable:big $SMALL:burstable:small
 kv ejections "$(count_ejections)"
 pod_kill $BIG burstable
 pod_kill $SMALL burstable

@@ -51,12 +51,7 @@ say "EEVDF: probe idle, then with 4 Batch processes"
 run_set eevdf
 
 forward_daemon_log
-if ! start_planned; then
-  kv attached false
-  dump_scx_dmesg
-  exit 0
-fi
-kv attached true
+attach_or_exit start_planned
 wait_plan 3 10000 && kv plan_applied true || kv plan_applied false
 sleep 2
 say "Jthulhu with the plan: probe idle, then with 4 Batch processes"

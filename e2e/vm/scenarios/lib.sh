@@ -291,3 +291,31 @@ percentile() {
   [ "$n" -gt 0 ] || return
   sed -n "$(( (n * $2 + 99) / 100 ))p" "$1"
 }
+
+# attach_or_exit <start command> [options...]: starts the daemon with start_attached or start_planned;
+# if it never attaches, reports attached=false and ends the scenario.
+attach_or_exit() {
+  if ! "$@"; then
+    kv attached false
+    dump_scx_dmesg
+    exit 0
+  fi
+  kv attached true
+}
+
+# pods_cpu <label> <uid:qos:name>...: each pod's CPU time over WINDOW_S seconds, as cpu_<label>_<name>_ms,
+# and the window's length as window_<label>_ms.
+pods_cpu() {
+  label=$1
+  shift
+  t0=$(now_ms)
+  for p in "$@"; do eval "u0_${p##*:}=$(pod_usage_us "${p%%:*}" "$(echo "$p" | cut -d: -f2)")"; done
+  sleep "$WINDOW_S"
+  for p in "$@"; do eval "u1_${p##*:}=$(pod_usage_us "${p%%:*}" "$(echo "$p" | cut -d: -f2)")"; done
+  t1=$(now_ms)
+  for p in "$@"; do
+    n=${p##*:}
+    eval "kv cpu_${label}_${n}_ms \$(( (u1_$n - u0_$n) / 1000 ))"
+  done
+  kv "window_${label}_ms" $((t1 - t0))
+}

@@ -17,33 +17,19 @@ $HEAVY demo heavy weight-heavy Normal 300 5000 false
 $LIGHT demo light weight-light Normal 100 5000 false
 PLAN
 
-# measure <label>: both pods' CPU time over the window; reports cpu_<label>_heavy_ms, ..._light_ms.
-measure() {
-  h0=$(pod_usage_us $HEAVY burstable) l0=$(pod_usage_us $LIGHT burstable)
-  sleep "$WINDOW_S"
-  h1=$(pod_usage_us $HEAVY burstable) l1=$(pod_usage_us $LIGHT burstable)
-  kv "cpu_$1_heavy_ms" $(( (h1 - h0) / 1000 ))
-  kv "cpu_$1_light_ms" $(( (l1 - l0) / 1000 ))
-}
-
 pod_busy $HEAVY burstable 4
 pod_busy $LIGHT burstable 4
 sleep 2
 say "EEVDF: both pods busy for ${WINDOW_S}s"
-measure eevdf
+pods_cpu eevdf $HEAVY:burstable:heavy $LIGHT:burstable:light
 
 forward_daemon_log
-if ! start_planned; then
-  kv attached false
-  dump_scx_dmesg
-  exit 0
-fi
-kv attached true
+attach_or_exit start_planned
 t0=$(now_ms)
 wait_plan 2 10000 && kv plan_applied_ms $(( $(now_ms) - t0 )) || kv plan_applied_ms none
 sleep 2
 say "Jthulhu with the plan: both pods busy for ${WINDOW_S}s"
-measure jthulhu
+pods_cpu jthulhu $HEAVY:burstable:heavy $LIGHT:burstable:light
 # The daemon's /metrics as a scraper sees it: one CPU-time series per pod with a policy.
 wget -q -O /tmp/metrics http://127.0.0.1:9402/metrics || say "no /metrics"
 grep '^jthulhu_pod_cpu_seconds_total{' /tmp/metrics | sed 's/^/JT_LOG metric /'
