@@ -183,7 +183,7 @@ case $scenario in
     check detach_not_clean is detach clean
     echo "idle: the Idle pod got ${kv[idle_share]} of the CPU time beside a saturating Normal pod (goal < 0.05;" \
       "EEVDF without policies ${kv[idle_share_eevdf]}); it ran on both CPUs $(get takeover_ms) ms after the Normal" \
-      "pod stopped (goal <= 1000); starvation-guard moves=$(get starved_moves)"
+      "pod stopped (goal <= 1000; milli-CPUs per 200 ms: $(get takeover_mcpu_samples)); starvation-guard moves=$(get starved_moves)"
     result_keys=(idle_share idle_share_eevdf takeover_ms ejections detach)
     ;;
   fail-static)
