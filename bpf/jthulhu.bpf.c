@@ -466,64 +466,78 @@ static __always_inline void note_placement(struct task_ctx *tctx, u64 deadline, 
 #define JT_CGROUP_FACTOR_MIN	1
 #define JT_CGROUP_FACTOR_MAX	(JT_WEIGHT_MAX * 100)
 
+/* What a walk up a task's cgroups found so far (resolve_level() adds one level). */
+struct jt_cgroup_walk {
+	struct jt_policy policy;	/* of the nearest cgroup with an entry (flags 0: none yet) */
+	u64 policy_cgid;
+	u64 bw_cgid;			/* nearest cgroup with a cpu.max quota */
+	u64 product;			/* product of cpu.weight / 100, in percent */
+};
+
+/*
+ * One level of the walk: cgroup @id's weight, quota and policy. A global
+ * function, verified once: inlined in the 16-level walk at every caller it
+ * made loading the object slower, and every re-attach with it.
+ */
+__noinline int resolve_level(u64 id, struct jt_cgroup_walk *walk)
+{
+	struct jt_policy *policy;
+	u32 *weight;
+
+	if (!walk)
+		return 0;
+	weight = bpf_map_lookup_elem(&cgroup_weight, &id);
+	if (weight) {
+		walk->product = walk->product * *weight / 100;
+		if (walk->product < JT_CGROUP_FACTOR_MIN)
+			walk->product = JT_CGROUP_FACTOR_MIN;
+		if (walk->product > JT_CGROUP_FACTOR_MAX)
+			walk->product = JT_CGROUP_FACTOR_MAX;
+	}
+	if (!walk->bw_cgid && bpf_map_lookup_elem(&cgroup_bandwidth, &id))
+		walk->bw_cgid = id;
+	if (walk->policy_cgid)
+		return 0;
+	policy = bpf_map_lookup_elem(&cgroup_policy, &id);
+	if (policy) {
+		walk->policy = *policy;
+		walk->policy_cgid = id;
+	}
+	return 0;
+}
+
 /*
  * Walk @p's cgroup and its ancestors once: the entry of the nearest one in
- * cgroup_policy (or NULL), and the product of their cpu.weight / 100, in
- * percent, into *factor. *cgroup_id gets the task's own cgroup v2 id and
- * *policy_cgid the id of the cgroup whose entry was found. The cgroup is the
- * task's own on the unified hierarchy, so a policy keyed by a pod's cgroup
- * covers all its containers.
+ * cgroup_policy, the nearest with a cpu.max quota, and the product of their
+ * cpu.weight. The cgroup is the task's own on the unified hierarchy, so a
+ * policy keyed by a pod's cgroup covers all its containers. Returns the
+ * task's own cgroup v2 id (0 if unknown).
  */
-static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 *cgroup_id,
-						      u64 *policy_cgid, u32 *factor, u64 *bw_cgid)
+static __always_inline u64 walk_cgroups(struct task_struct *p, struct jt_cgroup_walk *walk)
 {
 	struct cgroup *cgrp = BPF_CORE_READ(p, cgroups, dfl_cgrp);
-	struct jt_policy *found = NULL;
-	u64 product = 100;
-	int level, i;
+	struct bpf_iter_num it;
+	int level, *i;
+	u64 own;
 
-	*cgroup_id = 0;
-	*policy_cgid = 0;
-	*factor = 100;
-	*bw_cgid = 0;
 	if (!cgrp)
-		return NULL;
-	*cgroup_id = BPF_CORE_READ(cgrp, kn, id);
+		return 0;
+	own = BPF_CORE_READ(cgrp, kn, id);
 	level = BPF_CORE_READ(cgrp, level);
-
-	for (i = 0; i < JT_POLICY_MAX_DEPTH; i++) {
-		struct jt_policy *policy;
+	bpf_iter_num_new(&it, 0, JT_POLICY_MAX_DEPTH);
+	while ((i = bpf_iter_num_next(&it))) {
 		struct cgroup *ancestor;
-		u32 *weight;
-		u64 id;
 
-		if (level - i < 0)
+		if (level - *i < 0)
 			break;
 		/* ancestors[level] is the cgroup itself */
-		if (bpf_core_read(&ancestor, sizeof(ancestor), &cgrp->ancestors[level - i]) ||
+		if (bpf_core_read(&ancestor, sizeof(ancestor), &cgrp->ancestors[level - *i]) ||
 		    !ancestor)
 			break;
-		id = BPF_CORE_READ(ancestor, kn, id);
-		weight = bpf_map_lookup_elem(&cgroup_weight, &id);
-		if (weight) {
-			product = product * *weight / 100;
-			if (product < JT_CGROUP_FACTOR_MIN)
-				product = JT_CGROUP_FACTOR_MIN;
-			if (product > JT_CGROUP_FACTOR_MAX)
-				product = JT_CGROUP_FACTOR_MAX;
-		}
-		if (!*bw_cgid && bpf_map_lookup_elem(&cgroup_bandwidth, &id))
-			*bw_cgid = id;
-		if (found)
-			continue;
-		policy = bpf_map_lookup_elem(&cgroup_policy, &id);
-		if (policy) {
-			*policy_cgid = id;
-			found = policy;
-		}
+		resolve_level(BPF_CORE_READ(ancestor, kn, id), walk);
 	}
-	*factor = product;
-	return found;
+	bpf_iter_num_destroy(&it);
+	return own;
 }
 
 /*
@@ -533,20 +547,20 @@ static __always_inline struct jt_policy *find_policy(struct task_struct *p, u64 
  */
 static __noinline void resolve_policy(struct task_struct *p, struct task_ctx *tctx, u64 epoch)
 {
-	struct jt_policy *policy = find_policy(p, &tctx->cgroup_id, &tctx->policy_cgid,
-					       &tctx->cgroup_factor, &tctx->bw_cgid);
+	struct jt_cgroup_walk walk = { .product = 100 };
 
-	__builtin_memset(&tctx->policy, 0, sizeof(tctx->policy));
-	if (policy) {
-		tctx->policy = *policy;
+	tctx->cgroup_id = walk_cgroups(p, &walk);
+	tctx->policy_cgid = walk.policy_cgid;
+	tctx->bw_cgid = walk.bw_cgid;
+	tctx->cgroup_factor = walk.product;
+	tctx->policy = walk.policy;
+	if (walk.policy_cgid) {
 		tctx->policy.flags |= JT_POLICY_PRESENT;
 		/* Java validates weights; out of range here means "the task's own". */
 		if (tctx->policy.weight > JT_WEIGHT_MAX)
 			tctx->policy.weight = 0;
-	} else {
-		tctx->policy_cgid = 0;
 	}
-	tctx->by_deadline = policy || tctx->cgroup_factor != 100;
+	tctx->by_deadline = walk.policy_cgid || tctx->cgroup_factor != 100;
 	tctx->policy_epoch = epoch;
 	STAT_INC2(nr_policy_resolves);
 }
