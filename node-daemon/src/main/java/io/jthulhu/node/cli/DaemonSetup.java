@@ -35,6 +35,11 @@ record DaemonSetup(PlanSource source, PlanStore store, StatusPublisher status, P
         }
 
         @Override
+        public boolean publishes() {
+            return false;
+        }
+
+        @Override
         public void close() {
         }
     };

@@ -7,6 +7,11 @@ public interface StatusPublisher extends AutoCloseable {
   /** Queues this status; a newer call replaces a status not yet written. The object is copied. */
   void publish(NodeSchedulingPlanStatus status);
 
+  /** False for a node without the Kubernetes API: nobody reads its status, so none is built. */
+  default boolean publishes() {
+    return true;
+  }
+
   @Override
   void close();
 }
