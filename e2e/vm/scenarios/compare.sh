@@ -50,13 +50,23 @@ widen_affinity() {
   tries=0
   while [ "$(ls /proc/"$1"/task 2>/dev/null | wc -l)" -lt 2 ]; do
     tries=$((tries + 1))
-    [ "$tries" -gt 100 ] && return 1
+    [ "$tries" -gt 300 ] && return 1
     sleep 0.01
   done
-  taskset -a -p -c "$ALL_CPUS" "$1" > /dev/null || return 1
-  for t in /proc/"$1"/task/*; do
-    [ "$(awk '$1 == "Cpus_allowed_list:" { print $2 }' "$t/status")" = "$ALL_CPUS" ] || return 1
+  # The measuring thread pins itself when it first runs, which under load may come after the widening:
+  # widen again until every thread stays allowed every CPU (at most 20 tries, 50 ms apart).
+  tries=0
+  while [ "$tries" -lt 20 ]; do
+    tries=$((tries + 1))
+    taskset -a -p -c "$ALL_CPUS" "$1" > /dev/null || return 1
+    sleep 0.05
+    widened=true
+    for t in /proc/"$1"/task/*; do
+      [ "$(awk '$1 == "Cpus_allowed_list:" { print $2 }' "$t/status")" = "$ALL_CPUS" ] || widened=false
+    done
+    [ "$widened" = true ] && return 0
   done
+  return 1
 }
 
 # latency_report <idle|load|anycpu> <label> <sample file...>: avg/p99/max over all samples of those runs.
