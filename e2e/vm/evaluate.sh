@@ -167,8 +167,11 @@ case $scenario in
     echo "latency: p99 under load / idle p99 (Jthulhu) = ${kv[p99_over_idle]} (goal <= 1.25);" \
       "EEVDF's loaded p99 / Jthulhu's = ${kv[p99_ratio_eevdf_over_jthulhu]} (>= 5 expected);" \
       "batch_throughput_ratio=${kv[batch_throughput_ratio]} (goal >= 0.85); class_preempts=$(get class_preempts)"
+    echo "latency: the scheduler's own part (BPF-measured ready-to-running wait of the probe under load," \
+      "$(get sched_wait_count_jthulhu) waits): p50 <= $(get sched_wait_p50_le_jthulhu) us, p99 <= $(get sched_wait_p99_le_jthulhu) us"
     result_keys=(p99_over_idle p99_ratio_eevdf_over_jthulhu batch_throughput_ratio idle_p99_eevdf idle_p99_jthulhu
-                 load_p99_eevdf load_p99_jthulhu class_preempts ejections detach load_curve_eevdf load_curve_jthulhu)
+                 load_p99_eevdf load_p99_jthulhu class_preempts ejections detach load_curve_eevdf load_curve_jthulhu
+                 sched_wait_p50_le_jthulhu sched_wait_p99_le_jthulhu)
     ;;
   idle)
     share() { awk -v i="$1" -v n="$2" 'BEGIN {
