@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Builds the test VM's initramfs and prints its path.
-#   build-initramfs.sh <daemon-jar> <out-dir>     (out-dir: private to one run; gets overlay + initrd.img)
+#   build-initramfs.sh <daemon-jar> <out-dir> [jar...]   (out-dir: private to one run; gets overlay + initrd.img;
+#                                                       further jars go to /opt/jthulhu/ beside the daemon's)
 # Two concatenated, uncompressed cpio archives (the kernel unpacks both). Uncompressed because the
 # kernel's gunzip under TCG costs more than it saves: /init at 5.7-11 s uptime vs 9.8-15.8 s with gzip -1.
 #   base.cpio       busybox, the jlinked Java runtime, libbpf, bpftool, stress-ng, rt-tests and every
 #                   library they load; cached in e2e/vm/.work/initramfs-base, rebuilt only when one
 #                   of those inputs changes. Runs in parallel (even from one checkout) take a lock.
-#   overlay.cpio    /init, the scenario scripts and the daemon jar; rebuilt every run.
+#   overlay.cpio    /init, the scenario scripts, examples/ and the jars; rebuilt every run.
 # The jlink runtime is cached in ${JTHULHU_CACHE:-$HOME/.cache/jthulhu}/jre/<key>.
 set -euo pipefail
 
 jar=${1:?usage: build-initramfs.sh <daemon-jar> <out-dir>}
 out=${2:?usage: build-initramfs.sh <daemon-jar> <out-dir>}
-[ -f "$jar" ] || { echo "build-initramfs: daemon jar not found: $jar" >&2; exit 1; }
+shift 2
+extra_jars=("$@")
+for j in "$jar" "${extra_jars[@]}"; do
+  [ -f "$j" ] || { echo "build-initramfs: jar not found: $j" >&2; exit 1; }
+done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${JTHULHU_CACHE:-$HOME/.cache/jthulhu}
 jdk=${JTHULHU_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
@@ -24,9 +29,13 @@ for f in "${tools[@]}" "$jdk/bin/jlink" "$jdk/jmods/java.base.jmod"; do
   [ -e "$f" ] || { echo "build-initramfs: missing $f (run scripts/setup-host.sh)" >&2; exit 1; }
 done
 
-# --- Java runtime: the modules jdeps finds in the jar, plus jdk.unsupported (sun.misc.Signal, Unsafe).
-modules=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 17 "$jar" 2>/dev/null || true)
-[ -n "$modules" ] || { echo "build-initramfs: jdeps found no module dependencies in $jar" >&2; exit 1; }
+# --- Java runtime: the modules jdeps finds in the jars, plus jdk.unsupported (sun.misc.Signal, Unsafe).
+modules=
+for j in "$jar" "${extra_jars[@]}"; do
+  m=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 17 "$j" 2>/dev/null || true)
+  [ -n "$m" ] || { echo "build-initramfs: jdeps found no module dependencies in $j" >&2; exit 1; }
+  modules=${modules:+$modules,}$m
+done
 modules=$(printf '%s\n' "${modules//,/$'\n'}" java.base jdk.unsupported | sort -u | paste -sd, -)
 jlink_opts=(--strip-debug --no-header-files --no-man-pages --generate-cds-archive)
 jre_key=$( { "$jdk/bin/java" -version 2>&1; echo "$modules ${jlink_opts[*]}"; } | sha256sum | cut -c1-16)
@@ -98,7 +107,10 @@ rm -rf "$root"
 mkdir -p "$root/opt/jthulhu" "$root/scenarios"
 install -m 0755 "$here/init.sh" "$root/init"
 install -m 0755 "$here"/scenarios/*.sh "$root/scenarios/"
+mkdir -p "$root/examples"
+cp "$here"/../../examples/*.yaml "$root/examples/"
 cp "$jar" "$root/opt/jthulhu/jthulhu-node-daemon.jar"
+for j in "${extra_jars[@]}"; do cp "$j" "$root/opt/jthulhu/"; done
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out/overlay.cpio"
 rm -rf "$root"
 

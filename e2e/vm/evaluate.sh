@@ -256,6 +256,43 @@ case $scenario in
       "${kv[limited_cpus_eevdf]} under EEVDF; the other pod $(ratio "$(get cpu_jthulhu_other_ms)" "$(get window_jthulhu_ms)") CPUs; throttled=$(get throttled)"
     result_keys=(limited_cpus limited_cpus_eevdf throttled unthrottled ejections detach)
     ;;
+  full-chain)
+    backup_share() { awk -v b="$(get cpu_$1_backup_ms)" -v w="$(get cpu_$1_web_ms)" 'BEGIN {
+      if (b !~ /^[0-9]+$/ || w !~ /^[0-9]+$/ || b + w == 0) print "none"; else printf "%.3f\n", b / (b + w) }'; }
+    for s in before idle weighted down restarted deleted; do kv[share_$s]=$(backup_share $s); done
+    kv[effect]=${kv[share_before]}:${kv[share_idle]}:${kv[share_weighted]}:${kv[share_down]}:${kv[share_restarted]}:${kv[share_deleted]}
+    check attach is attached true
+    for k in apply_to_applied_ms change_to_applied_ms delete_to_applied_ms; do
+      check "${k%_ms}_over_10s" num_cmp "$(get $k)" "<=" 10000
+    done
+    # From the operator's process start: JVM start, informers' sync, a Lease the stopped one released.
+    check restart_to_applied_over_60s num_cmp "$(get restart_to_applied_ms)" "<=" 60000
+    check policy_not_applied_on_1_of_1 is policy_nodes_applied 1
+    check policy_not_applied_on_1_of_1 is policy_nodes_targeted 1
+    check policy_matched_pods_not_1 is policy_matched_pods 1
+    check plan_changed_while_operator_down is plan_unchanged_while_down true
+    # Two equal pods share evenly; an Idle pod beside a saturating one gets almost nothing; weight 300:100 gives 3/4.
+    check share_before_not_even num_cmp "${kv[share_before]}" ">=" 0.35
+    check share_before_not_even num_cmp "${kv[share_before]}" "<=" 0.65
+    check share_idle_above_0.1 num_cmp "${kv[share_idle]}" "<=" 0.10
+    check share_weighted_below_0.65 num_cmp "${kv[share_weighted]}" ">=" 0.65
+    check share_down_below_0.65 num_cmp "${kv[share_down]}" ">=" 0.65
+    check share_restarted_above_0.1 num_cmp "${kv[share_restarted]}" "<=" 0.10
+    check share_deleted_not_even num_cmp "${kv[share_deleted]}" ">=" 0.35
+    check share_deleted_not_even num_cmp "${kv[share_deleted]}" "<=" 0.65
+    check operator_errors num_cmp "$(get operator_errors)" == 0
+    check ejections num_cmp "$(get ejections)" == 0
+    check detach_not_clean is detach clean
+    echo "full-chain: the backup pod's CPU share beside a busy web pod: no policy ${kv[share_before]}," \
+      "idle-backups applied ${kv[share_idle]} (applied on the node $(get apply_to_applied_ms) ms after kubectl apply," \
+      "policy status $(get policy_nodes_applied)/$(get policy_nodes_targeted) nodes applied), class Normal weight 300" \
+      "${kv[share_weighted]} ($(get change_to_applied_ms) ms), changed back to Idle with the operator down" \
+      "${kv[share_down]} (plan unchanged: $(get plan_unchanged_while_down)), operator restarted ${kv[share_restarted]}" \
+      "($(get restart_to_applied_ms) ms from its start), deleted ${kv[share_deleted]} ($(get delete_to_applied_ms) ms)"
+    result_keys=(apply_to_applied_ms change_to_applied_ms restart_to_applied_ms delete_to_applied_ms policy_status_ms
+                 effect share_before share_idle share_weighted share_down share_restarted share_deleted
+                 plan_unchanged_while_down policy_nodes_applied ejections detach)
+    ;;
   *)
     result_keys=()
     failed+=("no_evaluation_for_scenario")

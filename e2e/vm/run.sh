@@ -53,6 +53,20 @@ if [ -z "${JTHULHU_SKIP_BUILD:-}" ] && [ -z "${JTHULHU_DAEMON_JAR:-}" ]; then
   rm -f "$work/build.$$.log"
 fi
 [ -f "$jar" ] || harness_fail "daemon_jar_missing:$jar"
+# The full chain also runs the operator and the stand-in API server in the VM.
+extra_jars=()
+case $scenario in
+  full-chain)
+    extra_jars=(operator/target/jthulhu-operator-0.1.0-SNAPSHOT-all.jar e2e/target/jthulhu-cluster.jar)
+    if [ -z "${JTHULHU_SKIP_BUILD:-}" ]; then
+      say "building the operator and the stand-in API server (mvn -pl operator,e2e -am package)"
+      mvn -B -q -pl operator,e2e -am package -DskipTests > "$work/build.$$.log" 2>&1 \
+        || { tail -n 40 "$work/build.$$.log"; harness_fail cluster_build_failed; }
+      rm -f "$work/build.$$.log"
+    fi
+    for j in "${extra_jars[@]}"; do [ -f "$j" ] || harness_fail "jar_missing:$j"; done
+    ;;
+esac
 
 # Private per run, so that runs can go in parallel; holds the initramfs (deleted at exit) and logs.
 run_id=$scenario-$(date +%Y%m%d-%H%M%S)-$$
@@ -69,7 +83,7 @@ trap 'harness_fail interrupted_by_sigint' INT
 
 say "building the initramfs"
 t=$(date +%s.%N)
-initrd=$(bash "$vm/build-initramfs.sh" "$jar" "$run_dir" 2> "$run_dir/initramfs.log") \
+initrd=$(bash "$vm/build-initramfs.sh" "$jar" "$run_dir" "${extra_jars[@]}" 2> "$run_dir/initramfs.log") \
   || { tail -n 20 "$run_dir/initramfs.log"; harness_fail initramfs_failed; }
 say "initramfs $(du -h "$initrd" | cut -f1) in $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 
