@@ -123,8 +123,10 @@ public final class ManifestReader {
       }
     } catch (MarkedYAMLException e) {
       documents.add(Document.unreadable(index, oneLine(e)));
-    } catch (YAMLException | UnreadableException e) {
-      documents.add(Document.unreadable(index, firstLine(e.getMessage())));
+    } catch (YAMLException e) {
+      documents.add(Document.unreadable(index, limitMessage(firstLine(e.getMessage()))));
+    } catch (UnreadableException e) {
+      documents.add(Document.unreadable(index, e.getMessage()));
     }
     return documents;
   }
@@ -171,6 +173,17 @@ public final class ManifestReader {
 
   private static String at(Mark mark) {
     return mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+  }
+
+  /** SnakeYAML's wording of its limits, in terms of the input. */
+  private static String limitMessage(String message) {
+    if (message.startsWith("Number of aliases for non-scalar nodes exceeds")) {
+      return "more than " + MAX_ALIASES + " aliases of mappings or sequences (a YAML alias bomb?)";
+    }
+    if (message.startsWith("Nesting Depth exceeded")) {
+      return "document nests deeper than " + MAX_DEPTH + " levels";
+    }
+    return message;
   }
 
   private static String firstLine(String message) {
