@@ -1,5 +1,7 @@
 package io.jthulhu.validate;
 
+import java.util.Locale;
+
 /**
  * One line of the report: where (input, 1-based document index or 0 for the input as a whole, field)
  * and what is wrong. Unreadable findings are errors that stopped reading, so they decide exit code 2.
@@ -9,7 +11,7 @@ public record Finding(String source, int document, Severity severity, String fie
     ERROR, WARNING;
 
     String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

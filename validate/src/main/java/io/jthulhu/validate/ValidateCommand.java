@@ -10,6 +10,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ public final class ValidateCommand implements Callable<Integer> {
   private static final String STDIN = "-";
   private static final int MAX_DIRECTORY_DEPTH = 32;
 
-  enum Format { text, json }
+  enum Format { TEXT, JSON }
 
   @Parameters(arity = "1..*", paramLabel = "PATH",
       description = "Manifest files (.yaml, .yml, .json), directories (searched recursively for them), or - for stdin.")
@@ -72,8 +73,8 @@ public final class ValidateCommand implements Callable<Integer> {
   static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
     CommandLine commandLine = new CommandLine(new ValidateCommand(stdin, out, err))
         .setCaseInsensitiveEnumValuesAllowed(true)
-        .setOut(new java.io.PrintWriter(out, true))
-        .setErr(new java.io.PrintWriter(err, true));
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true));
     commandLine.getCommandSpec().exitCodeOnInvalidInput(UNREADABLE);
     // never a stack trace: an unexpected failure is reported in one line like any other unreadable input
     commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -188,7 +189,7 @@ public final class ValidateCommand implements Callable<Integer> {
   }
 
   private void report(List<Finding> findings, int documents) {
-    if (format == Format.json) {
+    if (format == Format.JSON) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ArrayNode array = mapper.createArrayNode();
       for (Finding finding : findings) {

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import java.util.Date;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -29,7 +29,6 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.representer.Representer;
-import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
@@ -52,7 +51,7 @@ public final class ManifestReader {
 
   /** One document of the input: its 1-based position, and either its object or why it cannot be read. */
   public record Document(int index, ObjectNode object, String unreadable) {
-    static Document read(int index, ObjectNode object) {
+    static Document readable(int index, ObjectNode object) {
       return new Document(index, object, null);
     }
 
@@ -87,7 +86,7 @@ public final class ManifestReader {
     String text;
     try {
       text = decodeUtf8(bytes);
-    } catch (CharacterCodingException e) {
+    } catch (UnreadableException e) {
       return List.of(Document.unreadable(0, e.getMessage()));
     }
     return read(text);
@@ -119,7 +118,7 @@ public final class ManifestReader {
               + describe(document)));
           return documents;
         }
-        documents.add(Document.read(index, (ObjectNode) new Converter().toJson(document, 0)));
+        documents.add(Document.readable(index, (ObjectNode) new Converter().toJson(document, 0)));
       }
     } catch (MarkedYAMLException e) {
       documents.add(Document.unreadable(index, oneLine(e)));
@@ -143,20 +142,15 @@ public final class ManifestReader {
         options, new KubectlResolver());
   }
 
-  private static String decodeUtf8(byte[] bytes) throws CharacterCodingException {
+  private static String decodeUtf8(byte[] bytes) throws UnreadableException {
     CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
     try {
       return decoder.decode(buffer).toString();
-    } catch (MalformedInputException e) {
-      throw new CharacterCodingException() {
-        @Override
-        public String getMessage() {
-          return "binary data, not UTF-8 text (invalid byte near offset " + buffer.position() + ")";
-        }
-      };
+    } catch (CharacterCodingException e) {
+      throw new UnreadableException("binary data, not UTF-8 text (invalid byte near offset " + buffer.position() + ")");
     }
   }
 
@@ -202,7 +196,7 @@ public final class ManifestReader {
     return "the scalar \"" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "\"";
   }
 
-  /** A document that parsed but cannot become a JSON object (too big after aliases, too deep, odd keys). */
+  /** Input that cannot become JSON objects: not UTF-8, or too many values or levels after aliases, or odd keys. */
   private static final class UnreadableException extends Exception {
     UnreadableException(String message) {
       super(message, null, false, false);
