@@ -108,7 +108,12 @@ public final class ValidateCommand implements Callable<Integer> {
           if (document.isReadable()) {
             documents++;
             validator = validator == null ? new DocumentValidator(CrdSchemas.bundled()) : validator;
-            findings.addAll(validator.validate(input.name(), document.index(), document.object()));
+            try {
+              findings.addAll(validator.validate(input.name(), document.index(), document.object()));
+            } catch (RuntimeException e) {
+              // a bug of ours must not hide the findings of the other documents
+              findings.add(Finding.unreadable(input.name(), document.index(), "internal error while validating: " + e));
+            }
           } else {
             findings.add(Finding.unreadable(input.name(), document.index(), document.unreadable()));
           }
