@@ -1,8 +1,6 @@
 package io.jthulhu.crd;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
-import io.fabric8.crd.generator.annotation.SchemaSwap;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -20,14 +18,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("SchedulingPolicy")
 @Plural("schedulingpolicies")
 @ShortNames({"spol"})
+// kubectl shows these in this order (CrdGeneration keeps it): what the policy asks, then how far it got, then Age
 @AdditionalPrinterColumn(name = "Class", jsonPath = ".spec.scheduling.class", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Priority", jsonPath = ".spec.priority", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.mode", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Pods", jsonPath = ".status.matchedPods", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Matched", jsonPath = ".status.matchedPods", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Nodes Applied", jsonPath = ".status.nodes.applied", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Nodes Targeted", jsonPath = ".status.nodes.targeted", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-@SchemaSwap(originalType = LabelSelectorRequirement.class, fieldName = "operator", targetType = LabelSelectorOperator.class)
 public class SchedulingPolicy extends CustomResource<SchedulingPolicySpec, SchedulingPolicyStatus> {
   public static final String GROUP = "jthulhu.io";
   public static final String VERSION = "v1alpha1";

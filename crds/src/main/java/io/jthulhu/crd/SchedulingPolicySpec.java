@@ -2,6 +2,7 @@ package io.jthulhu.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -9,18 +10,22 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.Objects;
 
+/** The selectors' schema comes from {@link LabelSelectorSchema}, which adds the selector rules as CEL. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SchedulingPolicySpec {
   public static final int MIN_PRIORITY = 0;
   public static final int MAX_PRIORITY = 1_000_000;
 
   @JsonPropertyDescription("Pods this policy selects. Empty or absent selects every pod.")
+  @SchemaFrom(type = LabelSelectorSchema.class)
   private LabelSelector podSelector;
 
   @JsonPropertyDescription("Namespaces whose pods this policy may select, by namespace labels. Empty or absent selects every namespace.")
+  @SchemaFrom(type = LabelSelectorSchema.class)
   private LabelSelector namespaceSelector;
 
   @JsonPropertyDescription("Nodes this policy applies on, by node labels. Absent applies on every node.")
+  @SchemaFrom(type = LabelSelectorSchema.class)
   private LabelSelector nodeSelector;
 
   @JsonPropertyDescription("When several policies select the same pod the highest priority wins; on equal priority the name that sorts first wins and both report Conflicting.")

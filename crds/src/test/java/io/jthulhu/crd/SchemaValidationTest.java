@@ -34,11 +34,11 @@ class SchemaValidationTest {
   @ParameterizedTest
   @MethodSource("examples")
   void everyExampleIsValid(Path example) throws IOException {
-    List<JsonNode> documents = CrdFiles.readAll(example);
+    List<ObjectNode> documents = CrdFiles.readAll(example);
     assertThat(documents).isNotEmpty();
-    for (JsonNode document : documents) {
+    for (ObjectNode document : documents) {
       JsonNode schema = CrdFiles.schemaFor(document.get("kind").asText());
-      assertThat(validator.validate(schema, (ObjectNode) document)).as(example.toString()).isEmpty();
+      assertThat(validator.validate(schema, document)).as(example.toString()).isEmpty();
     }
   }
 
@@ -57,6 +57,26 @@ class SchemaValidationTest {
         Arguments.of("{prio: 3, scheduling: {class: Normal}}", "spec.prio: unknown field"),
         Arguments.of("{podSelector: {matchExpressions: [{key: app, operator: Matches}]}, scheduling: {class: Normal}}",
             "spec.podSelector.matchExpressions[0].operator: unsupported value"),
+        Arguments.of("{podSelector: {matchExpressions: [{key: app, operator: In}]}, scheduling: {class: Normal}}",
+            "spec.podSelector.matchExpressions[0].values: must be non-empty for operator In"),
+        Arguments.of("{namespaceSelector: {matchExpressions: [{key: app, operator: NotIn, values: []}]}, scheduling: {class: Normal}}",
+            "spec.namespaceSelector.matchExpressions[0].values: must be non-empty for operator NotIn"),
+        Arguments.of("{nodeSelector: {matchExpressions: [{key: app, operator: Exists, values: [x]}]}, scheduling: {class: Normal}}",
+            "spec.nodeSelector.matchExpressions[0].values: must be empty for operator Exists"),
+        Arguments.of("{podSelector: {matchExpressions: [{key: app}]}, scheduling: {class: Normal}}",
+            "spec.podSelector.matchExpressions[0].operator: Required value"),
+        Arguments.of("{podSelector: {matchExpressions: [{key: -app, operator: Exists}]}, scheduling: {class: Normal}}",
+            "spec.podSelector.matchExpressions[0].key: label keys are"),
+        Arguments.of("{podSelector: {matchExpressions: [{key: Example.com/app, operator: Exists}]}, scheduling: {class: Normal}}",
+            "spec.podSelector.matchExpressions[0].key: label keys are"),
+        Arguments.of("{podSelector: {matchExpressions: [{key: 'example.com/" + "n".repeat(64) + "', operator: Exists}]}, scheduling: {class: Normal}}",
+            "spec.podSelector.matchExpressions[0].key: label keys are"),
+        Arguments.of("{podSelector: {matchExpressions: [{key: app, operator: In, values: ['a b']}]}, scheduling: {class: Normal}}",
+            "spec.podSelector.matchExpressions[0].values: label values are"),
+        Arguments.of("{podSelector: {matchLabels: {app: -x}}, scheduling: {class: Normal}}",
+            "spec.podSelector.matchLabels: label values are"),
+        Arguments.of("{podSelector: {matchLabels: {app: " + "v".repeat(64) + "}}, scheduling: {class: Normal}}",
+            "spec.podSelector.matchLabels.app: must be at most 63 characters"),
         Arguments.of("scheduling: {class: Idle, preempt: true}",
             "spec.scheduling.preempt: preempt: the Idle class cannot preempt other tasks"),
         Arguments.of("scheduling: {class: LatencyCritical, sliceMicros: 20001}",
@@ -66,7 +86,7 @@ class SchemaValidationTest {
   @ParameterizedTest
   @MethodSource("invalidPolicies")
   void invalidPoliciesAreRejectedNamingTheField(String spec, String expectedError) throws IOException {
-    assertThat(validatePolicy(spec)).anySatisfy(error -> assertThat(error).startsWith(expectedError));
+    assertThat(validatePolicy(spec)).anySatisfy(error -> assertThat(error.toString()).startsWith(expectedError));
   }
 
   @Test
@@ -74,6 +94,16 @@ class SchemaValidationTest {
     assertThat(validatePolicy("scheduling: {class: LatencyCritical, sliceMicros: 20000, preempt: true}")).isEmpty();
     assertThat(validatePolicy("scheduling: {class: Idle, preempt: false}")).isEmpty();
     assertThat(validatePolicy("scheduling: {class: Batch, preempt: true, sliceMicros: 100000}")).isEmpty();
+  }
+
+  @Test
+  void selectorCelRulesAcceptWellFormedSelectors() {
+    assertThat(validatePolicy("""
+        {podSelector: {matchLabels: {app.kubernetes.io/name: api, empty: ''},
+                       matchExpressions: [{key: example.com/tier_1.x, operator: In, values: [a, %s]},
+                                          {key: gone, operator: DoesNotExist}]},
+         nodeSelector: {matchExpressions: [{key: pool, operator: NotIn, values: [gpu]}, {key: zone, operator: Exists}]},
+         scheduling: {class: Normal}}""".formatted("v".repeat(63)))).isEmpty();
   }
 
   @Test
@@ -115,19 +145,19 @@ class SchemaValidationTest {
     JsonNode schema = CrdFiles.schemaFor("NodeSchedulingPlan");
     assertThat(validator.validate(schema, read(plan.formatted("Disabled")))).isEmpty();
     assertThat(validator.validate(schema, read(plan.formatted("Running"))))
-        .anySatisfy(e -> assertThat(e).startsWith("status.schedulerState: unsupported value"));
+        .anySatisfy(e -> assertThat(e.toString()).startsWith("status.schedulerState: unsupported value"));
   }
 
-  private List<String> validatePolicy(String spec) throws IOException {
+  private List<StructuralSchemaValidator.Violation> validatePolicy(String spec) {
     return validator.validate(CrdFiles.schemaFor("SchedulingPolicy"), policy(spec));
   }
 
-  private static ObjectNode policy(String spec) throws IOException {
+  private static ObjectNode policy(String spec) {
     String body = spec.startsWith("{") ? spec : "{" + spec + "}";
     return read("apiVersion: jthulhu.io/v1alpha1\nkind: SchedulingPolicy\nmetadata: {name: p}\nspec: " + body + "\n");
   }
 
-  private static ObjectNode read(String yaml) throws IOException {
-    return (ObjectNode) CrdFiles.YAML.readTree(yaml);
+  private static ObjectNode read(String yaml) {
+    return CrdFiles.read(yaml);
   }
 }

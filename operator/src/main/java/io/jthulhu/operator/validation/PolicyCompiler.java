@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Semantic checks of a SchedulingPolicy. They repeat the CRD schema's range and CEL rules (an API
- * server with an older CRD, or none, must not let a bad policy half-apply) and add what the schema
- * cannot express: label selector syntax. A policy with any error contributes nothing.
+ * Semantic checks of a SchedulingPolicy. They repeat the CRD schema's range and CEL rules, selector
+ * rules included (an API server with an older CRD, or none, must not let a bad policy half-apply), and
+ * add what the CRD leaves out: the syntax of matchLabels keys. A policy with any error contributes
+ * nothing. The validate command runs these too, after the schema.
  */
 public final class PolicyCompiler {
   private PolicyCompiler() {
