@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Draws the latency scenario's percentile curves (EEVDF and Jthulhu, one boot) as an SVG chart.
+# Draws the latency (or demo) scenario's percentile curves (EEVDF and Jthulhu, one boot) as an SVG chart.
 #   e2e/vm/latency-chart.sh <RESULT line or file holding one> > chart.svg
 # Reads the load_curve_eevdf / load_curve_jthulhu keys ("p:us,p:us,..."); the y axis is logarithmic.
 set -euo pipefail
 src=${1:?usage: latency-chart.sh <RESULT line or file> > chart.svg}
-[ -f "$src" ] && line=$(grep -a 'RESULT scenario=latency' "$src" | tail -n 1) || line=$src
+[ -f "$src" ] && line=$(grep -aE 'RESULT scenario=(latency|demo) ' "$src" | tail -n 1) || line=$src
 curve() { echo " $line" | tr ' ' '\n' | sed -n "s/^load_curve_$1=//p"; }
 eevdf=$(curve eevdf) jthulhu=$(curve jthulhu)
 [ -n "$eevdf" ] && [ -n "$jthulhu" ] || { echo "latency-chart: no load_curve_* keys in the input" >&2; exit 1; }

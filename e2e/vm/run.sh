@@ -56,7 +56,7 @@ fi
 # The full chain also runs the operator and the stand-in API server in the VM.
 extra_jars=()
 case $scenario in
-  full-chain)
+  full-chain|demo)
     extra_jars=(operator/target/jthulhu-operator-0.1.0-SNAPSHOT-all.jar e2e/target/jthulhu-cluster.jar)
     if [ -z "${JTHULHU_SKIP_BUILD:-}" ]; then
       say "building the operator and the stand-in API server (mvn -pl operator,e2e -am package)"

@@ -1,6 +1,7 @@
 package io.jthulhu.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -27,6 +28,7 @@ public final class JthulhuOperator implements AutoCloseable {
   }
 
   private final Operator operator;
+  private volatile boolean stopping;
 
   public JthulhuOperator(KubernetesClient client, MeterRegistry registry, Settings settings) {
     ResolutionMetrics metrics = new ResolutionMetrics(registry);
@@ -37,9 +39,16 @@ public final class JthulhuOperator implements AutoCloseable {
           .withUseSSAToPatchPrimaryResource(false)
           .withStopOnInformerErrorDuringStartup(true);
       if (settings.leaderElection()) {
+        // JOSDK's own exit on a lost Lease would also fire when close() gives the Lease up, and System.exit
+        // from within a shutdown hook never returns: exit here only for a Lease lost while running.
+        LeaderCallbacks callbacks = new LeaderCallbacks(() -> { }, () -> {
+          if (settings.exitOnLostLease() && !stopping) {
+            System.exit(1);
+          }
+        }, leader -> { });
         overrider.withLeaderElectionConfiguration(
             new LeaderElectionConfiguration(Settings.LEASE_NAME, settings.namespace(), settings.leaseDuration(),
-                settings.renewDeadline(), settings.retryPeriod(), settings.identity(), null, settings.exitOnLostLease()));
+                settings.renewDeadline(), settings.retryPeriod(), settings.identity(), callbacks, false));
       }
     });
     operator.register(new NodePlanReconciler(metrics));
@@ -56,6 +65,7 @@ public final class JthulhuOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    stopping = true;
     operator.stop();
   }
 }

@@ -26,7 +26,7 @@ public final class OperatorMain {
   public static void main(String[] args) throws Exception {
     Map<String, String> env = System.getenv();
     String namespace = env.getOrDefault("POD_NAMESPACE", "jthulhu-system");
-    String identity = env.getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
+    String identity = env.containsKey("POD_NAME") ? env.get("POD_NAME") : hostName(env);
     int port = parsePort(env.getOrDefault("HTTP_PORT", "8080"));
     boolean leaderElection = !"false".equalsIgnoreCase(env.getOrDefault("LEADER_ELECTION", "true"));
 
@@ -56,6 +56,18 @@ public final class OperatorMain {
     LOG.info("jthulhu operator started against {} (namespace {}, identity {}, leader election {}, http :{})",
         client.getMasterUrl(), namespace, identity, leaderElection, health.port());
     stopped.await();
+  }
+
+  /** The host's name without a resolver: a container's own name need not resolve (no /etc/hosts entry). */
+  private static String hostName(Map<String, String> env) {
+    if (env.containsKey("HOSTNAME")) {
+      return env.get("HOSTNAME");
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "jthulhu-operator-" + ProcessHandle.current().pid();
+    }
   }
 
   private static int parsePort(String value) {

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.jthulhu.crd.NodeSchedulingPlan;
 import io.jthulhu.crd.NodeSchedulingPlanStatus;
 import io.jthulhu.crd.PolicyConditions;
@@ -68,7 +67,7 @@ public final class Kubectl {
       out.println("kubectl: " + e.getMessage());
       return 2;
     } catch (KubernetesClientException | IOException e) {
-      out.println("kubectl: " + e.getMessage());
+      out.println("kubectl: " + e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause()));
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -123,7 +122,16 @@ public final class Kubectl {
         boolean gone = !client.resource(item).delete().isEmpty();
         out.println(name + (gone ? " deleted" : " not found"));
       } else {
-        HasMetadata stored = client.resource(item).createOr(NonDeletingOperation::update);
+        // Read first, then create or replace at the stored version: what `kubectl apply` amounts to for a
+        // single writer, without a create that fails with 409 first.
+        HasMetadata current = client.resource(item).get();
+        HasMetadata stored;
+        if (current == null) {
+          stored = client.resource(item).create();
+        } else {
+          item.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+          stored = client.resource(item).update();
+        }
         // The API server assigns pods' UIDs; the scenario names the pods' cgroups after them, as kubelet does.
         out.println(name + " applied generation=" + stored.getMetadata().getGeneration()
             + " uid=" + stored.getMetadata().getUid());
