@@ -12,6 +12,7 @@ import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.jthulhu.crd.SchedulingPolicy;
 import io.jthulhu.operator.JthulhuOperator;
+import io.jthulhu.operator.validation.CompiledPolicy;
 import io.jthulhu.operator.validation.PolicyCompiler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -351,10 +352,15 @@ class HelmChartTest {
     SchedulingPolicy policy = new KubernetesSerialization().unmarshal(YAML.writeValueAsString(rendered), SchedulingPolicy.class);
     assertThat(policy.getSpec().getPriority()).isZero();
     // The operator's own compiler: selectors and scheduling parameters it would apply.
-    assertThat(PolicyCompiler.compile(policy)).isNotNull();
+    assertThat(PolicyCompiler.compile(policy)).isInstanceOf(CompiledPolicy.Valid.class);
     JsonNode batch = find(render("defaultPolicy.enabled", "true", "defaultPolicy.spec.scheduling.class", "Batch"),
         "SchedulingPolicy", "jthulhu-default");
     assertThat(batch.at("/spec/scheduling/class").asText()).isEqualTo("Batch");
+    // The chart passes the spec through: what the operator refuses, it reports (here the weight).
+    JsonNode invalid = find(render("defaultPolicy.enabled", "true", "defaultPolicy.spec.scheduling.weight", "0"),
+        "SchedulingPolicy", "jthulhu-default");
+    assertThat(PolicyCompiler.compile(new KubernetesSerialization().unmarshal(YAML.writeValueAsString(invalid),
+        SchedulingPolicy.class))).isInstanceOf(CompiledPolicy.Invalid.class);
   }
 
   @Test
