@@ -1,11 +1,19 @@
 package io.jthulhu.operator.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
+import io.jthulhu.operator.cluster.MockCluster;
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -164,5 +172,55 @@ class ContainerImageTest {
     assertThat(help.out()).contains("Usage: jthulhu-operator", "POD_NAMESPACE", "LEADER_ELECTION");
     Result refused = entryPoint("--leader-election=false");
     assertThat(refused.exit()).as(refused.out()).isEqualTo(2);
+  }
+
+  @Test
+  void theEntryPointRunsTheOperatorAgainstAnApiServer() throws Exception {
+    try (MockCluster cluster = new MockCluster()) {
+      cluster.node("node-a");
+      Path kubeconfig = Files.createTempFile("image-test-kubeconfig", ".yaml");
+      Files.writeString(kubeconfig, """
+          apiVersion: v1
+          kind: Config
+          clusters: [{name: mock, cluster: {server: "%s"}}]
+          contexts: [{name: mock, context: {cluster: mock, user: mock}}]
+          current-context: mock
+          users: [{name: mock, user: {token: image-test}}]
+          """.formatted(cluster.client().getMasterUrl()));
+      int port;
+      try (ServerSocket free = new ServerSocket(0)) {
+        port = free.getLocalPort();
+      }
+      int jarAt = entryPoint.indexOf("-jar");
+      List<String> command = new ArrayList<>(List.of(jre.resolve("bin/java").toString()));
+      command.addAll(entryPoint.subList(1, jarAt));
+      command.addAll(List.of("-jar", jar.toString()));
+      Path log = Files.createTempFile("image-test-operator", ".log");
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      // The environment the chart's Deployment gives it, a single replica without a Lease.
+      builder.environment().putAll(java.util.Map.of("KUBECONFIG", kubeconfig.toString(), "HTTP_PORT", String.valueOf(port),
+          "POD_NAMESPACE", MockCluster.OPERATOR_NAMESPACE, "POD_NAME", "image-test", "LEADER_ELECTION", "false"));
+      Process operator = builder.start();
+      try {
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+            .failFast("the operator exited: " + log, () -> !operator.isAlive())
+            .untilAsserted(() -> assertThat(cluster.plan("node-a")).as("node-a's plan, written by the operator").isNotNull());
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jthulhu_plan_writes");
+      } finally {
+        operator.destroy();
+        if (!operator.waitFor(20, TimeUnit.SECONDS)) {
+          operator.destroyForcibly();
+        }
+        Files.deleteIfExists(kubeconfig);
+      }
+      Files.deleteIfExists(log);
+    }
   }
 }
