@@ -1,8 +1,29 @@
 package io.jthulhu.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.jthulhu.crd.KernelSupport;
+import io.jthulhu.crd.NodeSchedulingPlan;
+import io.jthulhu.crd.NodeSchedulingPlanSpec;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.StandardCopyOption;
@@ -143,5 +164,80 @@ class ContainerImageTest {
         Result probe = entryPoint("probe");
         assertThat(probe.exit()).as(probe.out()).isIn(0, NodeDaemonMain.EXIT_UNSUPPORTED);
         assertThat(probe.out()).contains("JTHULHU probe sched_ext=");
+    }
+
+    @Test
+    void theEntryPointRunsTheDaemonAgainstAnApiServer() throws Exception {
+        // Where sched_ext exists (and this runs as root) the daemon would attach a scheduler to the build machine.
+        Assumptions.assumeFalse(Files.exists(Path.of("/sys/kernel/sched_ext")), "this host has sched_ext");
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesMixedDispatcher(new HashMap<>()), false);
+        server.init();
+        Path kubeconfig = Files.createTempFile("image-test-kubeconfig", ".yaml");
+        Path state = Files.createTempDirectory("image-test-state");
+        Path log = Files.createTempFile("image-test-daemon", ".log");
+        Process daemon = null;
+        try (KubernetesClient client = server.createClient()) {
+            try (InputStream crd = ContainerImageTest.class.getResourceAsStream("/META-INF/fabric8/nodeschedulingplans.jthulhu.io-v1.yml")) {
+                client.resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
+            }
+            NodeSchedulingPlan plan = new NodeSchedulingPlan();
+            plan.setMetadata(new ObjectMetaBuilder().withName("node-a").build());
+            plan.setSpec(new NodeSchedulingPlanSpec("node-a", new ArrayList<>(), new ArrayList<>()));
+            client.resource(plan).create();
+            Files.writeString(kubeconfig, """
+                    apiVersion: v1
+                    kind: Config
+                    clusters: [{name: mock, cluster: {server: "%s"}}]
+                    contexts: [{name: mock, context: {cluster: mock, user: mock}}]
+                    current-context: mock
+                    users: [{name: mock, user: {token: image-test}}]
+                    """.formatted(client.getMasterUrl()));
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            // The chart's arguments, with this test's port and state directory; no mlockall outside a pod's limits.
+            List<String> args = List.of("run", "--kubernetes", "--http-port=" + port, "--state-dir=" + state, "--no-mlock");
+            int jarAt = entryPoint.indexOf("-jar");
+            List<String> command = new ArrayList<>(List.of(jre.resolve("bin/java").toString()));
+            command.addAll(entryPoint.subList(1, jarAt));
+            command.addAll(List.of("-jar", JAR.toString()));
+            command.addAll(args);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "NODE_NAME", "node-a"));
+            daemon = builder.start();
+            Process running = daemon;
+            // Its status reaches the plan: the informer, the status writer and the JDK HTTP client work on this runtime.
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .failFast("the daemon exited: " + log, () -> !running.isAlive())
+                    .untilAsserted(() -> {
+                        NodeSchedulingPlan reported = client.resources(NodeSchedulingPlan.class).withName("node-a").get();
+                        assertThat(reported.getStatus()).as("node-a's status").isNotNull();
+                        assertThat(reported.getStatus().getKernelSupport()).isEqualTo(KernelSupport.Unsupported);
+                    });
+            HttpClient http = HttpClient.newHttpClient();
+            for (String path : List.of("/healthz", "/readyz", "/metrics")) {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+                if (path.equals("/metrics")) {
+                    assertThat(response.body()).contains("jthulhu_scheduler_attached");
+                }
+            }
+        } finally {
+            if (daemon != null) {
+                daemon.destroy();
+                if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
+                    daemon.destroyForcibly();
+                }
+            }
+            server.destroy();
+            Files.deleteIfExists(kubeconfig);
+            try (Stream<Path> left = Files.walk(state)) {
+                left.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.deleteIfExists(log);
     }
 }
