@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.jthulhu.operator.health.HealthServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -20,10 +21,42 @@ import org.slf4j.LoggerFactory;
 public final class OperatorMain {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
 
+  static final String USAGE = """
+      Usage: jthulhu-operator [-h|--help]
+      Jthulhu operator: resolves SchedulingPolicies into one NodeSchedulingPlan per node.
+      Takes no arguments; configured by the environment:
+        POD_NAMESPACE    namespace of its Lease and Events (default jthulhu-system)
+        POD_NAME         leader-election identity (default the host name)
+        HTTP_PORT        port of /healthz, /readyz and /metrics (default 8080)
+        LEADER_ELECTION  "false" to run without a Lease (default true)
+      Talks to the API server of the current kubeconfig or the in-cluster service account.
+      """;
+
   private OperatorMain() {
   }
 
+  /**
+   * The whole command line: the operator is configured by its environment, so the only argument is a request for
+   * help. Returns the exit code to end with, or -1 to run; an unknown argument is refused rather than ignored.
+   */
+  static int commandLine(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      return -1;
+    }
+    if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+      out.print(USAGE);
+      return 0;
+    }
+    err.println("jthulhu-operator: unexpected argument(s): " + String.join(" ", args));
+    err.print(USAGE);
+    return 2;
+  }
+
   public static void main(String[] args) throws Exception {
+    int exit = commandLine(args, System.out, System.err);
+    if (exit >= 0) {
+      System.exit(exit);
+    }
     Map<String, String> env = System.getenv();
     String namespace = env.getOrDefault("POD_NAMESPACE", "jthulhu-system");
     String identity = env.containsKey("POD_NAME") ? env.get("POD_NAME") : hostName(env);

@@ -6,7 +6,7 @@ public final class BpfException extends RuntimeException {
 
     /** What went wrong, so callers can react (exit code, node status) without parsing messages. */
     public enum Kind {
-        /** Not root and missing CAP_BPF + CAP_SYS_ADMIN. */
+        /** Missing CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN, which stands in for both). */
         NOT_PERMITTED,
         /** The running kernel has no sched_ext (CONFIG_SCHED_CLASS_EXT). */
         KERNEL_UNSUPPORTED,

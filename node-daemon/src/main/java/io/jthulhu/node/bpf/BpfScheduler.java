@@ -55,7 +55,7 @@ public final class BpfScheduler implements AutoCloseable {
         }
         if (!Privileges.canAttachScheduler(Privileges.effectiveCapabilities())) {
             throw new BpfException(BpfException.Kind.NOT_PERMITTED, "not permitted to attach a sched_ext scheduler: run as root or with "
-                    + "CAP_BPF and CAP_SYS_ADMIN (euid " + Libc.geteuid() + ")");
+                    + "CAP_BPF and CAP_PERFMON (euid " + Libc.geteuid() + ")");
         }
         checkNoOtherScheduler(sysfs);
         Path file = extractObject();

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 /** Whether this process may load and attach a sched_ext scheduler. */
 public final class Privileges {
     static final int CAP_SYS_ADMIN = 21;
+    static final int CAP_PERFMON = 38;
     static final int CAP_BPF = 39;
 
     private Privileges() {
@@ -26,8 +27,16 @@ public final class Privileges {
         return 0;
     }
 
-    /** sched_ext struct_ops needs CAP_BPF and CAP_SYS_ADMIN (root has both unless dropped). */
+    /**
+     * The kernel creates a struct_ops map with CAP_BPF and loads struct_ops programs with CAP_BPF and CAP_PERFMON;
+     * CAP_SYS_ADMIN stands in for both (its bpf_capable() and perfmon_capable()), so a container may drop it.
+     */
     public static boolean canAttachScheduler(long capEff) {
-        return (capEff & (1L << CAP_SYS_ADMIN)) != 0 && (capEff & (1L << CAP_BPF)) != 0;
+        boolean admin = has(capEff, CAP_SYS_ADMIN);
+        return (admin || has(capEff, CAP_BPF)) && (admin || has(capEff, CAP_PERFMON));
+    }
+
+    private static boolean has(long capEff, int cap) {
+        return (capEff & (1L << cap)) != 0;
     }
 }
