@@ -81,8 +81,13 @@ public final class MockCluster implements AutoCloseable {
 
   /** An operator against this cluster, with fast lease timings and no process exit on a lost lease. */
   public JthulhuOperator operator(String identity, boolean leaderElection, MeterRegistry registry) {
+    return operator(identity, leaderElection, registry, Duration.ofSeconds(20));
+  }
+
+  /** As above, with how long start-up waits for the informers to sync before it reports them failing. */
+  public JthulhuOperator operator(String identity, boolean leaderElection, MeterRegistry registry, Duration cacheSyncTimeout) {
     return new JthulhuOperator(client, registry, new JthulhuOperator.Settings(OPERATOR_NAMESPACE, identity,
-        leaderElection, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(250), false));
+        leaderElection, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(250), false, cacheSyncTimeout));
   }
 
   public Node node(String name, String... labels) {
