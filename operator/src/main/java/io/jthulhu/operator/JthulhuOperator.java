@@ -33,6 +33,7 @@ public final class JthulhuOperator implements AutoCloseable {
 
   private final Operator operator;
   private final InformerHealth informerHealth;
+  private final NodePlanReconciler nodePlans;
 
   public JthulhuOperator(KubernetesClient client, MeterRegistry registry, Settings settings) {
     ResolutionMetrics metrics = new ResolutionMetrics(registry);
@@ -54,7 +55,8 @@ public final class JthulhuOperator implements AutoCloseable {
                 settings.renewDeadline(), settings.retryPeriod(), settings.identity(), null, settings.exitOnLostLease()));
       }
     });
-    operator.register(new NodePlanReconciler(metrics));
+    nodePlans = new NodePlanReconciler(metrics);
+    operator.register(nodePlans);
     operator.register(new SchedulingPolicyReconciler(new PolicyStatusRecorder(client, settings.namespace()), metrics));
   }
 
@@ -64,6 +66,10 @@ public final class JthulhuOperator implements AutoCloseable {
 
   public Operator operator() {
     return operator;
+  }
+
+  public NodePlanReconciler nodePlans() {
+    return nodePlans;
   }
 
   public InformerHealth informerHealth() {

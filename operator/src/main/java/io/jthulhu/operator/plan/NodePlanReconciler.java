@@ -24,6 +24,7 @@ import io.jthulhu.crd.NodeSchedulingPlanSpec;
 import io.jthulhu.crd.SchedulingPolicy;
 import io.jthulhu.operator.informer.ResolutionInputs;
 import io.jthulhu.operator.informer.TransitionAwareInformerEventSource;
+import io.jthulhu.operator.informer.TrimmedPodStore;
 import io.jthulhu.operator.metrics.ResolutionMetrics;
 import io.jthulhu.operator.resolve.PodInfo;
 import io.jthulhu.operator.resolve.PolicySet;
@@ -85,6 +86,7 @@ public class NodePlanReconciler implements Reconciler<Node> {
     pods = new TransitionAwareInformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, Node.class)
         .withName("pods")
         .withWatchAllNamespaces()
+        .withItemStore(new TrimmedPodStore())
         .withSecondaryToPrimaryMapper(pod -> {
           String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
           return node == null || node.isEmpty() ? Set.of() : Set.of(new ResourceID(node));
@@ -106,6 +108,11 @@ public class NodePlanReconciler implements Reconciler<Node> {
         .withOnUpdateFilter(ResolutionInputs::labelsChanged)
         .build(), context);
     return List.of(plans, policies, pods, namespaces);
+  }
+
+  /** The pods the informer holds, as it holds them. */
+  public List<Pod> cachedPods() {
+    return pods.list().toList();
   }
 
   private static Set<ResourceID> allNodes(EventSourceContext<Node> context) {
