@@ -51,6 +51,7 @@ public class NodePlanReconciler implements Reconciler<Node> {
   public static final String MANAGED_BY = "jthulhu-operator";
   static final String PODS_BY_NODE = "byNode";
   static final String PODS_BY_NAMESPACE = "byNamespace";
+  static final long POD_LIST_PAGE = 500;
 
   private final ResolutionMetrics metrics;
   private final PolicyCatalog catalog = new PolicyCatalog();
@@ -87,6 +88,8 @@ public class NodePlanReconciler implements Reconciler<Node> {
         .withName("pods")
         .withWatchAllNamespaces()
         .withItemStore(new TrimmedPodStore())
+        // Pages of whole pods are decoded before the store trims them: paging bounds that peak.
+        .withInformerListLimit(POD_LIST_PAGE)
         .withSecondaryToPrimaryMapper(pod -> {
           String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
           return node == null || node.isEmpty() ? Set.of() : Set.of(new ResourceID(node));
