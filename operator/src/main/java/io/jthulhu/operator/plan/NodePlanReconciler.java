@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
@@ -29,12 +30,14 @@ import io.jthulhu.operator.metrics.ResolutionMetrics;
 import io.jthulhu.operator.resolve.PodInfo;
 import io.jthulhu.operator.resolve.PolicySet;
 import io.jthulhu.operator.resolve.Resolver;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Keeps one NodeSchedulingPlan per Node. Any change of the node's labels, of a pod on it, of a
@@ -52,6 +55,7 @@ public class NodePlanReconciler implements Reconciler<Node> {
   static final String PODS_BY_NODE = "byNode";
   static final String PODS_BY_NAMESPACE = "byNamespace";
   static final long POD_LIST_PAGE = 500;
+  private static final Duration CACHE_SYNC_RECHECK = Duration.ofSeconds(1);
 
   private final ResolutionMetrics metrics;
   private final PolicyCatalog catalog = new PolicyCatalog();
@@ -113,6 +117,20 @@ public class NodePlanReconciler implements Reconciler<Node> {
     return List.of(plans, policies, pods, namespaces);
   }
 
+  /** The plan of {@code node} from the informer caches, as a reconcile computes it. */
+  public NodeSchedulingPlanSpec resolve(Node node) {
+    String nodeName = node.getMetadata().getName();
+    List<PodInfo> onNode = pods.byIndex(PODS_BY_NODE, nodeName).stream().map(ResolutionInputs::podInfo).toList();
+    PolicySet policySet = new PolicySet(catalog.validRules(policies.list().toList()), namespace -> namespaces
+        .get(new ResourceID(namespace)).map(ResolutionInputs::labels).orElse(Map.of()));
+    return Resolver.resolveNode(policySet, nodeName, ResolutionInputs.labels(node), onNode);
+  }
+
+  private boolean cachesSynced() {
+    return Stream.of(plans, policies, pods, namespaces).allMatch(source -> source.informerHealthIndicators().values()
+        .stream().allMatch(InformerHealthIndicator::hasSynced));
+  }
+
   /** The pods the informer holds, as it holds them. */
   public List<Pod> cachedPods() {
     return pods.list().toList();
@@ -124,13 +142,13 @@ public class NodePlanReconciler implements Reconciler<Node> {
 
   @Override
   public UpdateControl<Node> reconcile(Node node, Context<Node> context) {
+    if (!cachesSynced()) {
+      // Start-up goes on when an informer's first list keeps failing; a plan resolved from a partial
+      // cache would take pods' scheduling away until the list succeeds, so wait for it instead.
+      return UpdateControl.<Node>noUpdate().rescheduleAfter(CACHE_SYNC_RECHECK);
+    }
     String nodeName = node.getMetadata().getName();
-    NodeSchedulingPlanSpec desired = metrics.timeResolution(() -> {
-      List<PodInfo> onNode = pods.byIndex(PODS_BY_NODE, nodeName).stream().map(ResolutionInputs::podInfo).toList();
-      PolicySet policySet = new PolicySet(catalog.validRules(policies.list().toList()), namespace -> namespaces
-          .get(new ResourceID(namespace)).map(ResolutionInputs::labels).orElse(Map.of()));
-      return Resolver.resolveNode(policySet, nodeName, ResolutionInputs.labels(node), onNode);
-    });
+    NodeSchedulingPlanSpec desired = metrics.timeResolution(() -> resolve(node));
     ResourceID id = new ResourceID(nodeName);
     Optional<NodeSchedulingPlan> current = plans.get(id);
     KubernetesClient client = context.getClient();

@@ -169,6 +169,8 @@ class OperatorLifecycleTest {
         assertThat(get(http, health, "/metrics"))
             .contains("jthulhu_informer_failures_total{informer=\"node-plan/namespaces\"} 1.0")
             .contains("jthulhu_informers_degraded 1.0");
+        // No plan is resolved from a cache that has not synced.
+        assertThat(cluster.client().resources(NodeSchedulingPlan.class).list().getItems()).isEmpty();
       });
       assertThat(get(http, health, "/readyz")).startsWith("503 ");
 
