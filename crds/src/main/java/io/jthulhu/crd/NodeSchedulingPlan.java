@@ -25,27 +25,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class NodeSchedulingPlan extends CustomResource<NodeSchedulingPlanSpec, NodeSchedulingPlanStatus> {
   @Override
-  @JsonDeserialize(using = SpecReader.class)
-  public void setSpec(NodeSchedulingPlanSpec spec) {
-    super.setSpec(spec);
-  }
-
-  @Override
   @JsonDeserialize(using = StatusReader.class)
   public void setStatus(NodeSchedulingPlanStatus status) {
     super.setStatus(status);
-  }
-
-  /** An unreadable spec reads as none: it differs from any resolved spec, so the operator rewrites it. */
-  public static final class SpecReader extends LenientDeserializer<NodeSchedulingPlanSpec> {
-    public SpecReader() {
-      super(NodeSchedulingPlanSpec.class, "spec");
-    }
-
-    @Override
-    protected NodeSchedulingPlanSpec unreadable(UnreadableField problem) {
-      return null;
-    }
   }
 
   /** An unreadable daemon report reads as no report yet (the node counts as pending) until the daemon writes again. */

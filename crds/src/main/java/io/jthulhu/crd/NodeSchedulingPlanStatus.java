@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * Written by the node daemon through the status subresource. Read leniently: a status written by a
  * newer daemon (unknown fields, unknown enum values) must not break an older reader, so unknown
- * fields are ignored and unknown enum values read as {@code Unknown}.
+ * fields are ignored and unknown enum values read as null.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -36,11 +36,11 @@ public class NodeSchedulingPlanStatus {
   private List<UnresolvedPod> unresolvedPods = new ArrayList<>();
 
   @JsonPropertyDescription("State of the sched_ext scheduler on the node.")
-  @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
+  @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
   private SchedulerState schedulerState;
 
   @JsonPropertyDescription("Whether the node's kernel can run the scheduler (sched_ext present).")
-  @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
+  @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
   private KernelSupport kernelSupport;
 
   @JsonPropertyDescription("Kernel release reported by the node.")

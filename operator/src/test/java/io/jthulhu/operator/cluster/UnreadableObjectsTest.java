@@ -8,12 +8,10 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.jthulhu.crd.KernelSupport;
 import io.jthulhu.crd.NodeCounts;
 import io.jthulhu.crd.NodeSchedulingPlan;
 import io.jthulhu.crd.PodAssignment;
 import io.jthulhu.crd.PolicyConditions;
-import io.jthulhu.crd.SchedulerState;
 import io.jthulhu.crd.SchedulingClass;
 import io.jthulhu.crd.SchedulingPolicy;
 import io.jthulhu.operator.JthulhuOperator;
@@ -210,8 +208,8 @@ class UnreadableObjectsTest {
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(cluster.policy("fallback").getStatus().getNodes())
         .isEqualTo(new NodeCounts(2, 1, 1, 0, 0)));
     NodeSchedulingPlan n1 = cluster.plan("n1");
-    assertThat(n1.getStatus().getSchedulerState()).isEqualTo(SchedulerState.Unknown);
-    assertThat(n1.getStatus().getKernelSupport()).isEqualTo(KernelSupport.Unknown);
+    assertThat(n1.getStatus().getSchedulerState()).isNull();
+    assertThat(n1.getStatus().getKernelSupport()).isNull();
     assertThat(n1.getStatus().getAppliedPods()).isEqualTo(2);
     assertThat(cluster.plan("n2").getStatus()).isNull();
     assertThat(cluster.plan("n2").getSpec().getPods()).extracting(PodAssignment::getName).containsExactly("api-2");
