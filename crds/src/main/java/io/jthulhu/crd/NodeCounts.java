@@ -1,9 +1,11 @@
 package io.jthulhu.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
 /** How many nodes a policy targets and what their daemons reported. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class NodeCounts {
   @JsonPropertyDescription("Nodes with at least one pod this policy wins.")
   private int targeted;

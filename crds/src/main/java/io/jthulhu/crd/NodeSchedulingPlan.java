@@ -1,5 +1,6 @@
 package io.jthulhu.crd;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -23,4 +24,21 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Kernel", jsonPath = ".status.kernelSupport", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class NodeSchedulingPlan extends CustomResource<NodeSchedulingPlanSpec, NodeSchedulingPlanStatus> {
+  @Override
+  @JsonDeserialize(using = StatusReader.class)
+  public void setStatus(NodeSchedulingPlanStatus status) {
+    super.setStatus(status);
+  }
+
+  /** An unreadable daemon report reads as no report yet (the node counts as pending) until the daemon writes again. */
+  public static final class StatusReader extends LenientDeserializer<NodeSchedulingPlanStatus> {
+    public StatusReader() {
+      super(NodeSchedulingPlanStatus.class, "status");
+    }
+
+    @Override
+    protected NodeSchedulingPlanStatus unreadable(UnreadableField problem) {
+      return null;
+    }
+  }
 }

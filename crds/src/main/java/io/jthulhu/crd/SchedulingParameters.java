@@ -1,6 +1,7 @@
 package io.jthulhu.crd;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -19,6 +20,7 @@ import java.util.Objects;
  * scheduler and back, tens of µs) than it runs; above 100 ms one task can hold a CPU for longer than
  * interactive work tolerates and than the kernel's own defaults (CFS latency ~24 ms, sched_ext 20 ms).
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "self['class'] != 'Idle' || !has(self.preempt) || !self.preempt",

@@ -1,5 +1,6 @@
 package io.jthulhu.crd;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -29,4 +30,40 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class SchedulingPolicy extends CustomResource<SchedulingPolicySpec, SchedulingPolicyStatus> {
   public static final String GROUP = "jthulhu.io";
   public static final String VERSION = "v1alpha1";
+
+  @Override
+  @JsonDeserialize(using = SpecReader.class)
+  public void setSpec(SchedulingPolicySpec spec) {
+    super.setSpec(spec);
+  }
+
+  @Override
+  @JsonDeserialize(using = StatusReader.class)
+  public void setStatus(SchedulingPolicyStatus status) {
+    super.setStatus(status);
+  }
+
+  /** An unreadable spec becomes a spec that says why, so that the policy is reported invalid and skipped. */
+  public static final class SpecReader extends LenientDeserializer<SchedulingPolicySpec> {
+    public SpecReader() {
+      super(SchedulingPolicySpec.class, "spec");
+    }
+
+    @Override
+    protected SchedulingPolicySpec unreadable(UnreadableField problem) {
+      return SchedulingPolicySpec.unreadable(problem);
+    }
+  }
+
+  /** An unreadable status reads as none: the operator computes the whole status again and replaces it. */
+  public static final class StatusReader extends LenientDeserializer<SchedulingPolicyStatus> {
+    public StatusReader() {
+      super(SchedulingPolicyStatus.class, "status");
+    }
+
+    @Override
+    protected SchedulingPolicyStatus unreadable(UnreadableField problem) {
+      return null;
+    }
+  }
 }

@@ -1,5 +1,7 @@
 package io.jthulhu.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
@@ -12,6 +14,7 @@ import java.util.Objects;
 
 /** The selectors' schema comes from {@link LabelSelectorSchema}, which adds the selector rules as CEL. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class SchedulingPolicySpec {
   public static final int MIN_PRIORITY = 0;
   public static final int MAX_PRIORITY = 1_000_000;
@@ -41,6 +44,25 @@ public class SchedulingPolicySpec {
   @JsonPropertyDescription("Scheduling parameters given to the selected pods.")
   @Required
   private SchedulingParameters scheduling;
+
+  /** Set instead of the fields when the stored spec could not be read (see {@link SchedulingPolicy.SpecReader}). */
+  @JsonIgnore
+  private UnreadableField unreadable;
+
+  /**
+   * A spec standing for a stored one these types cannot read; it selects nothing. It exists only in
+   * memory: a copy made through JSON reads as an empty spec.
+   */
+  public static SchedulingPolicySpec unreadable(UnreadableField problem) {
+    SchedulingPolicySpec spec = new SchedulingPolicySpec();
+    spec.unreadable = problem;
+    return spec;
+  }
+
+  /** Why the stored spec could not be read, or null when it was read. */
+  public UnreadableField unreadable() {
+    return unreadable;
+  }
 
   public LabelSelector getPodSelector() {
     return podSelector;
@@ -107,11 +129,12 @@ public class SchedulingPolicySpec {
         && Objects.equals(nodeSelector, other.nodeSelector)
         && Objects.equals(priority, other.priority)
         && mode == other.mode
-        && Objects.equals(scheduling, other.scheduling);
+        && Objects.equals(scheduling, other.scheduling)
+        && Objects.equals(unreadable, other.unreadable);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(podSelector, namespaceSelector, nodeSelector, priority, mode, scheduling);
+    return Objects.hash(podSelector, namespaceSelector, nodeSelector, priority, mode, scheduling, unreadable);
   }
 }

@@ -67,7 +67,8 @@ public final class OperatorMain {
     KubernetesClient client = new KubernetesClientBuilder().build();
     JthulhuOperator operator = new JthulhuOperator(client, registry,
         JthulhuOperator.Settings.standard(namespace, identity, leaderElection));
-    HealthServer health = new HealthServer(port, () -> operator.operator().getRuntimeInfo(), registry);
+    HealthServer health = new HealthServer(port, () -> operator.operator().getRuntimeInfo(),
+        operator.informerHealth(), registry);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping");
@@ -79,8 +80,9 @@ public final class OperatorMain {
     try {
       operator.start();
     } catch (RuntimeException e) {
-      // Informers that cannot sync (API server unreachable, CRDs missing, RBAC) end the process so that
-      // the kubelet restarts it; the health server's thread would otherwise keep the JVM alive.
+      // Informers that cannot sync retry and report through health; what still fails here is the
+      // operator's own set-up, which a restart by the kubelet may fix. The health server's thread would
+      // otherwise keep the JVM alive.
       LOG.error("operator failed to start against {}: {}", client.getMasterUrl(), e.getMessage(), e);
       health.close();
       client.close();

@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
@@ -24,16 +25,19 @@ import io.jthulhu.crd.NodeSchedulingPlanSpec;
 import io.jthulhu.crd.SchedulingPolicy;
 import io.jthulhu.operator.informer.ResolutionInputs;
 import io.jthulhu.operator.informer.TransitionAwareInformerEventSource;
+import io.jthulhu.operator.informer.TrimmedPodStore;
 import io.jthulhu.operator.metrics.ResolutionMetrics;
 import io.jthulhu.operator.resolve.PodInfo;
 import io.jthulhu.operator.resolve.PolicySet;
 import io.jthulhu.operator.resolve.Resolver;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Keeps one NodeSchedulingPlan per Node. Any change of the node's labels, of a pod on it, of a
@@ -50,6 +54,8 @@ public class NodePlanReconciler implements Reconciler<Node> {
   public static final String MANAGED_BY = "jthulhu-operator";
   static final String PODS_BY_NODE = "byNode";
   static final String PODS_BY_NAMESPACE = "byNamespace";
+  static final long POD_LIST_PAGE = 500;
+  private static final Duration CACHE_SYNC_RECHECK = Duration.ofSeconds(1);
 
   private final ResolutionMetrics metrics;
   private final PolicyCatalog catalog = new PolicyCatalog();
@@ -85,6 +91,9 @@ public class NodePlanReconciler implements Reconciler<Node> {
     pods = new TransitionAwareInformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, Node.class)
         .withName("pods")
         .withWatchAllNamespaces()
+        .withItemStore(new TrimmedPodStore())
+        // Pages of whole pods are decoded before the store trims them: paging bounds that peak.
+        .withInformerListLimit(POD_LIST_PAGE)
         .withSecondaryToPrimaryMapper(pod -> {
           String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
           return node == null || node.isEmpty() ? Set.of() : Set.of(new ResourceID(node));
@@ -108,19 +117,38 @@ public class NodePlanReconciler implements Reconciler<Node> {
     return List.of(plans, policies, pods, namespaces);
   }
 
+  /** The plan of {@code node} from the informer caches, as a reconcile computes it. */
+  public NodeSchedulingPlanSpec resolve(Node node) {
+    String nodeName = node.getMetadata().getName();
+    List<PodInfo> onNode = pods.byIndex(PODS_BY_NODE, nodeName).stream().map(ResolutionInputs::podInfo).toList();
+    PolicySet policySet = new PolicySet(catalog.validRules(policies.list().toList()), namespace -> namespaces
+        .get(new ResourceID(namespace)).map(ResolutionInputs::labels).orElse(Map.of()));
+    return Resolver.resolveNode(policySet, nodeName, ResolutionInputs.labels(node), onNode);
+  }
+
+  private boolean cachesSynced() {
+    return Stream.of(plans, policies, pods, namespaces).allMatch(source -> source.informerHealthIndicators().values()
+        .stream().allMatch(InformerHealthIndicator::hasSynced));
+  }
+
+  /** The pods the informer holds, as it holds them. */
+  public List<Pod> cachedPods() {
+    return pods.list().toList();
+  }
+
   private static Set<ResourceID> allNodes(EventSourceContext<Node> context) {
     return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
   }
 
   @Override
   public UpdateControl<Node> reconcile(Node node, Context<Node> context) {
+    if (!cachesSynced()) {
+      // Start-up goes on when an informer's first list keeps failing; a plan resolved from a partial
+      // cache would take pods' scheduling away until the list succeeds, so wait for it instead.
+      return UpdateControl.<Node>noUpdate().rescheduleAfter(CACHE_SYNC_RECHECK);
+    }
     String nodeName = node.getMetadata().getName();
-    NodeSchedulingPlanSpec desired = metrics.timeResolution(() -> {
-      List<PodInfo> onNode = pods.byIndex(PODS_BY_NODE, nodeName).stream().map(ResolutionInputs::podInfo).toList();
-      PolicySet policySet = new PolicySet(catalog.validRules(policies.list().toList()), namespace -> namespaces
-          .get(new ResourceID(namespace)).map(ResolutionInputs::labels).orElse(Map.of()));
-      return Resolver.resolveNode(policySet, nodeName, ResolutionInputs.labels(node), onNode);
-    });
+    NodeSchedulingPlanSpec desired = metrics.timeResolution(() -> resolve(node));
     ResourceID id = new ResourceID(nodeName);
     Optional<NodeSchedulingPlan> current = plans.get(id);
     KubernetesClient client = context.getClient();

@@ -13,6 +13,7 @@ import io.jthulhu.crd.SchedulingPolicyStatus;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,9 +49,17 @@ public final class PolicyStatusRecorder {
       return false;
     }
     // Only the leader writes policy status, so no resourceVersion lock: a stale cache must not turn
-    // into a 409 and a retry storm.
-    client.resource(policy).subresource("status").patch(PatchContext.of(PatchType.JSON), client.getKubernetesSerialization()
-            .asJson(List.of(Map.of("op", "add", "path", "/status", "value", status))));
+    // into a 409 and a retry storm. Field by field, so that status fields a newer operator version
+    // wrote (and this one does not read) stay.
+    List<Map<String, Object>> patch = new ArrayList<>();
+    if (previous == null) {
+      patch.add(Map.of("op", "add", "path", "/status", "value", Map.of()));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fields = client.getKubernetesSerialization().convertValue(status, Map.class);
+    fields.forEach((field, value) -> patch.add(Map.of("op", "add", "path", "/status/" + field, "value", value)));
+    client.resource(policy).subresource("status").patch(PatchContext.of(PatchType.JSON),
+        client.getKubernetesSerialization().asJson(patch));
     for (Condition condition : status.getConditions()) {
       Optional<Condition> before = previous == null ? Optional.empty()
           : previous.getConditions().stream().filter(c -> c.getType().equals(condition.getType())).findFirst();

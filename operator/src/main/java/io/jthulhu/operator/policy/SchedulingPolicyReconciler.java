@@ -20,6 +20,7 @@ import io.jthulhu.operator.validation.PolicyCompiler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -69,7 +70,12 @@ public class SchedulingPolicyReconciler implements Reconciler<SchedulingPolicy> 
   }
 
   @Override
-  public UpdateControl<SchedulingPolicy> reconcile(SchedulingPolicy policy, Context<SchedulingPolicy> context) {
+  public UpdateControl<SchedulingPolicy> reconcile(SchedulingPolicy copy, Context<SchedulingPolicy> context) {
+    // JOSDK hands over a copy made through JSON, which loses why a spec could not be read; the cached
+    // object of the same version has it.
+    SchedulingPolicy policy = context.getPrimaryCache().get(ResourceID.fromResource(copy))
+        .filter(cached -> Objects.equals(cached.getMetadata().getResourceVersion(), copy.getMetadata().getResourceVersion()))
+        .orElse(copy);
     String name = policy.getMetadata().getName();
     CompiledPolicy compiled = PolicyCompiler.compile(policy);
     SchedulingPolicyStatus status = PolicyStatusAggregator.aggregate(policy, compiled,

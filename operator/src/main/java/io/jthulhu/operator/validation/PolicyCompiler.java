@@ -28,6 +28,9 @@ public final class PolicyCompiler {
     if (spec == null) {
       return new CompiledPolicy.Invalid(List.of(new FieldError("spec", "Required value")));
     }
+    if (spec.unreadable() != null) {
+      return new CompiledPolicy.Invalid(List.of(new FieldError(spec.unreadable().field(), spec.unreadable().problem())));
+    }
     Selector pods = selector(spec.getPodSelector(), "spec.podSelector", errors);
     Selector namespaces = selector(spec.getNamespaceSelector(), "spec.namespaceSelector", errors);
     Selector nodes = selector(spec.getNodeSelector(), "spec.nodeSelector", errors);

@@ -18,6 +18,7 @@ import java.util.Queue;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import io.jthulhu.crd.NodeSchedulingPlan;
 import io.jthulhu.crd.PolicyMode;
 import io.jthulhu.crd.SchedulingClass;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * A Fabric8 mock API server in CRUD mode (real HTTP, watches) with the generated CRDs installed, plus
@@ -50,9 +52,14 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesClient client;
 
   public MockCluster() {
+    this(UnaryOperator.identity());
+  }
+
+  /** A cluster whose API requests pass through {@code decorate} first (e.g. to serve what the mock cannot). */
+  public MockCluster(UnaryOperator<Dispatcher> decorate) {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
     server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false);
+        decorate.apply(new KubernetesMixedDispatcher(expectations)), false);
     server.init();
     // The mock has no authorizer: answer JOSDK's Lease permission check with what the chart's Role grants.
     server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
@@ -81,8 +88,13 @@ public final class MockCluster implements AutoCloseable {
 
   /** An operator against this cluster, with fast lease timings and no process exit on a lost lease. */
   public JthulhuOperator operator(String identity, boolean leaderElection, MeterRegistry registry) {
+    return operator(identity, leaderElection, registry, Duration.ofSeconds(20));
+  }
+
+  /** As above, with how long start-up waits for the informers to sync before it reports them failing. */
+  public JthulhuOperator operator(String identity, boolean leaderElection, MeterRegistry registry, Duration cacheSyncTimeout) {
     return new JthulhuOperator(client, registry, new JthulhuOperator.Settings(OPERATOR_NAMESPACE, identity,
-        leaderElection, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(250), false));
+        leaderElection, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(250), false, cacheSyncTimeout));
   }
 
   public Node node(String name, String... labels) {

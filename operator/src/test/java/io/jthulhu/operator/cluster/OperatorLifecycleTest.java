@@ -21,6 +21,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,7 +139,7 @@ class OperatorLifecycleTest {
   void healthAndMetricsAreServedOverHttp() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (JthulhuOperator operator = cluster.operator("metrics", false, registry);
-        HealthServer health = new HealthServer(0, () -> operator.operator().getRuntimeInfo(), registry)) {
+        HealthServer health = new HealthServer(0, () -> operator.operator().getRuntimeInfo(), operator.informerHealth(), registry)) {
       operator.start();
       awaitSettled();
       HttpClient http = HttpClient.newHttpClient();
@@ -150,6 +152,35 @@ class OperatorLifecycleTest {
           .contains("jthulhu_plan_writes_total{result=\"created\"} 3.0")
           .contains("jthulhu_policy_matched_pods{policy=\"api\"} 3.0")
           .contains("operator_sdk_");
+    }
+  }
+
+  @Test
+  void anInformerThatCannotListRetriesReportsDegradedAndRecoversWithoutExiting() throws Exception {
+    // The API server refuses the namespace list a few times, as during an outage or an RBAC rollout.
+    cluster.server().expect().get().withPath("/api/v1/namespaces?resourceVersion=0").andReturn(500, "{}").times(5);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (JthulhuOperator operator = cluster.operator("flaky", false, registry, Duration.ofSeconds(1));
+        HealthServer health = new HealthServer(0, () -> operator.operator().getRuntimeInfo(), operator.informerHealth(), registry)) {
+      CompletableFuture<Void> started = CompletableFuture.runAsync(operator::start);
+      HttpClient http = HttpClient.newHttpClient();
+      await().atMost(TIMEOUT).untilAsserted(() -> {
+        assertThat(get(http, health, "/healthz")).startsWith("200 degraded:").contains("node-plan/namespaces is not watching");
+        assertThat(get(http, health, "/metrics"))
+            .contains("jthulhu_informer_failures_total{informer=\"node-plan/namespaces\"} 1.0")
+            .contains("jthulhu_informers_degraded 1.0");
+        // No plan is resolved from a cache that has not synced.
+        assertThat(cluster.client().resources(NodeSchedulingPlan.class).list().getItems()).isEmpty();
+      });
+      assertThat(get(http, health, "/readyz")).startsWith("503 ");
+
+      started.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      awaitSettled();
+      await().atMost(TIMEOUT).untilAsserted(() -> {
+        assertThat(get(http, health, "/healthz")).isEqualTo("200 ok\n");
+        assertThat(get(http, health, "/readyz")).isEqualTo("200 ok\n");
+        assertThat(get(http, health, "/metrics")).contains("jthulhu_informers_degraded 0.0");
+      });
     }
   }
 
