@@ -98,9 +98,12 @@ share down
 [ "$(plan_generation)" = "$gen" ] && kv plan_unchanged_while_down true || kv plan_unchanged_while_down false
 
 say "operator started again"
-t0=$(now_ms)
-start_operator 2
-kv restart_to_applied_ms "$(wait_applied "$gen" 1 "$t0")"
+t_start=$(now_ms)
+start_operator_ready 2
+t_ready=$(now_ms)
+wait_applied "$gen" 1 "$t_ready" > /tmp/ready_to_applied
+kv ready_to_applied_ms "$(cat /tmp/ready_to_applied)"
+kv restart_to_applied_ms $(( $(now_ms) - t_start ))
 share restarted
 
 say "kubectl delete -f examples/idle-backups.yaml"
@@ -112,7 +115,8 @@ share deleted
 kv ejections "$(count_ejections)"
 stop_operator end
 kv operator_errors "$(grep -c 'ERROR' /tmp/operator.log)"
-grep 'ERROR\|WARN' /tmp/operator.log | tail -n 8 | cut -c1-300 | sed 's/^/JT_LOG operator: /'
+grep -v 'VersionUsageUtils' /tmp/operator.log | grep 'ERROR\|WARN\|leader\|Leader' | tail -n 12 | cut -c1-300 \
+  | sed 's/^/JT_LOG operator: /'
 stop_daemon
 stop_cluster
 dump_scx_dmesg
