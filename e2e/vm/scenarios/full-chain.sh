@@ -9,11 +9,11 @@
 WINDOW_S=${jt_window_s:-6}
 POLICY=/examples/idle-backups.yaml
 
-# share <label>: both pods busy (2 CPU-bound processes each on 2 vCPUs), their CPU time over the window; the
-# backup pod's share is computed by the host. The pods are busy only then, so that the JVMs the scenario
-# starts (kubectl, the operator) do not compete with them for the machine.
+# share <label>: both pods busy (the web pod saturating the 2 vCPUs with 4 CPU-bound processes, the backup pod
+# with 2), their CPU time over the window; the backup pod's share is computed by the host. The pods are busy
+# only then, so that the JVMs the scenario starts (kubectl, the operator) do not compete with them.
 share() {
-  pod_busy "$WEB" burstable 2
+  pod_busy "$WEB" burstable 4
   pod_busy "$BACKUP" burstable 2
   sleep 1
   pods_cpu "$1" "$WEB:burstable:web" "$BACKUP:burstable:backup"
