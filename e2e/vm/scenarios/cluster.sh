@@ -16,7 +16,7 @@ start_cluster() {
     --port 6443 --kubeconfig "$KUBECONFIG" > /tmp/apiserver.log 2>&1 &
   APISERVER_PID=$!
   until grep -q '^JT_APISERVER ready' /tmp/apiserver.log; do
-    alive "$APISERVER_PID" && [ $(( $(now_ms) - t0 )) -lt 120000 ] \
+    alive "$APISERVER_PID" && [ $(( $(now_ms) - t0 )) -lt 240000 ] \
       || { sed 's/^/JT_LOG apiserver: /' /tmp/apiserver.log; kv harness_error apiserver_not_ready; exit 1; }
     sleep 0.2
   done
@@ -34,7 +34,7 @@ start_kubectl() {
   KUBECTL_PID=$!
   t=$(now_ms)
   until grep -q '^JT_KUBECTL ready' /tmp/kubectl.log; do
-    alive "$KUBECTL_PID" && [ $(( $(now_ms) - t )) -lt 120000 ] || { sed 's/^/JT_LOG kubectl: /' /tmp/kubectl.log; return 1; }
+    alive "$KUBECTL_PID" && [ $(( $(now_ms) - t )) -lt 240000 ] || { sed 's/^/JT_LOG kubectl: /' /tmp/kubectl.log; return 1; }
     sleep 0.2
   done
 }
