@@ -43,14 +43,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * What docker/node-daemon.Dockerfile packages, checked without a container engine: its build stage's jlink step
  * (docker/jlink.sh with the Dockerfile's extra modules) run on the jar Maven just shaded, and that runtime started
  * with the image's ENTRYPOINT. Runs in the package phase, after the shade plugin (node-daemon/pom.xml).
  */
-@EnabledIfSystemProperty(named = "jthulhu.packaged", matches = "true")
 class ContainerImageTest {
     private static final Path ROOT = ChartCommandLineTest.ROOT;
     private static final Path DOCKERFILE = ROOT.resolve("docker/node-daemon.Dockerfile");

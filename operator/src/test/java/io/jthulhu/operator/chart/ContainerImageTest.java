@@ -33,7 +33,6 @@ import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * What docker/operator.Dockerfile packages, checked without a container engine: its build stage's jlink step
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * with the image's ENTRYPOINT, and the chart's command being that ENTRYPOINT. Runs in the package phase, after the
  * shade plugin (operator/pom.xml).
  */
-@EnabledIfSystemProperty(named = "jthulhu.packaged", matches = "true")
 class ContainerImageTest {
   private static final Path ROOT = Path.of("..");
   private static final Path DOCKERFILE = ROOT.resolve("docker/operator.Dockerfile");
