@@ -142,7 +142,7 @@ struct jt_private {
 	u64 last_heartbeat_ns;	/* bpf_ktime_get_ns() of the last heartbeat run */
 	u64 last_revive_ns;	/* last attempt to re-arm a dead heartbeat */
 	u32 rescue_cpu;		/* next per-CPU DSQ the starvation guard checks */
-	u32 pad;
+	u32 idle_class_running;	/* CPUs running an Idle-class task (ops.running/ops.stopping) */
 	u64 unwoken_since;	/* when the oldest record that did not wake Java was sent; 0 = none */
 	u64 loop_parked_at;	/* when the scheduling loop parked; 0 = not parked */
 	u64 last_rescue_ns;	/* when the starvation guard last ran */
@@ -203,7 +203,7 @@ struct task_ctx {
 	u8 ordered;		/* its last insert was a Java decision, queued by deadline */
 	u8 preempted;		/* stopped before its slice ran out, still runnable */
 	u8 sync_wakeup;		/* ops.select_cpu saw SCX_WAKE_SYNC: the waker is about to sleep */
-	u8 pad;
+	u8 idle_class_running;	/* counted in priv.idle_class_running */
 	u64 slice;		/* slice of its last Java decision, less what it has used */
 	/* The policy of its pod (flags 0: none), resolved at policy_epoch. */
 	struct jt_policy policy;
@@ -1297,8 +1297,12 @@ static __always_inline bool preempt_lower_class(struct task_struct *p, struct ta
  */
 static __always_inline void preempt_idle_class(const struct task_struct *p)
 {
-	s32 cpu = find_victim(p, -1, 0, JT_RANK_BATCH, JT_DISPATCH_PREEMPT_CLASS);
+	s32 cpu;
 
+	/* Every enqueue comes here: scan the CPUs only while an Idle-class task runs somewhere. */
+	if (!READ_ONCE(priv.idle_class_running))
+		return;
+	cpu = find_victim(p, -1, 0, JT_RANK_BATCH, JT_DISPATCH_PREEMPT_CLASS);
 	if (cpu < 0)
 		return;
 	claim_for_waker(&cpu_run[cpu & (JT_MAX_CPUS - 1)]);
@@ -2164,6 +2168,10 @@ void BPF_STRUCT_OPS(jt_running, struct task_struct *p)
 		return;
 	tctx->last_run_at = bpf_ktime_get_ns();
 	tctx->sync_wakeup = 0;
+	if (tctx->rank == JT_RANK_IDLE && !tctx->idle_class_running) {
+		tctx->idle_class_running = 1;
+		__sync_fetch_and_add(&priv.idle_class_running, 1);
+	}
 	if (tctx->policy_cgid && pod_stats_on())
 		account_start(tctx, tctx->last_run_at);
 	if (tctx->measure_run) {
@@ -2206,6 +2214,10 @@ void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 	/* Nothing to preempt here until the next task starts running. */
 	if (cpu >= 0 && cpu < JT_MAX_CPUS)
 		WRITE_ONCE(cpu_run[cpu].preemptible, 0);
+	if (tctx && tctx->idle_class_running) {
+		tctx->idle_class_running = 0;
+		__sync_fetch_and_sub(&priv.idle_class_running, 1);
+	}
 	if (!tctx || !tctx->last_run_at || now < tctx->last_run_at)
 		return;
 	weight = task_weight(p, tctx);
