@@ -148,11 +148,10 @@ class UnreadableObjectsTest {
     String values = IntStream.range(0, 20_000).mapToObj(i -> "\"app-" + i + "\"").collect(Collectors.joining(","));
     storeRawPolicy("huge", "{\"priority\":20,\"podSelector\":{\"matchExpressions\":[{\"key\":\"app\",\"operator\":\"In\","
         + "\"values\":[" + values + ",\"db\"]}]},\"scheduling\":{\"class\":\"Batch\"}}");
-    // A patch, not an update: the operator may have written the policy's status since it was stored.
-    cluster.client().genericKubernetesResources(API_VERSION, "SchedulingPolicy").withName("huge").edit(huge -> {
-      huge.getMetadata().setAnnotations(Map.of("example.com/blob", annotation));
-      return huge;
-    });
+    // A merge patch without a resourceVersion: the operator may have written the status since it was stored.
+    cluster.client().genericKubernetesResources(API_VERSION, "SchedulingPolicy").withName("huge")
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"example.com/blob\":\"" + annotation + "\"}}}");
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       assertThat(winners("n1")).isEqualTo(Map.of("api-1", "fallback", "db-1", "huge"));
