@@ -28,7 +28,6 @@ import io.jthulhu.operator.informer.TransitionAwareInformerEventSource;
 import io.jthulhu.operator.informer.TrimmedPodStore;
 import io.jthulhu.operator.metrics.ResolutionMetrics;
 import io.jthulhu.operator.resolve.PodInfo;
-import io.jthulhu.operator.resolve.PolicySet;
 import io.jthulhu.operator.resolve.Resolver;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +57,8 @@ public class NodePlanReconciler implements Reconciler<Node> {
   private static final Duration CACHE_SYNC_RECHECK = Duration.ofSeconds(1);
 
   private final ResolutionMetrics metrics;
-  private final PolicyCatalog catalog = new PolicyCatalog();
+  private final PolicyCatalog catalog = new PolicyCatalog(namespace -> this.namespaces
+      .get(new ResourceID(namespace)).map(ResolutionInputs::labels).orElse(Map.of()));
   private InformerEventSource<NodeSchedulingPlan, Node> plans;
   private InformerEventSource<SchedulingPolicy, Node> policies;
   private InformerEventSource<Pod, Node> pods;
@@ -121,9 +121,7 @@ public class NodePlanReconciler implements Reconciler<Node> {
   public NodeSchedulingPlanSpec resolve(Node node) {
     String nodeName = node.getMetadata().getName();
     List<PodInfo> onNode = pods.byIndex(PODS_BY_NODE, nodeName).stream().map(ResolutionInputs::podInfo).toList();
-    PolicySet policySet = new PolicySet(catalog.validRules(policies.list().toList()), namespace -> namespaces
-        .get(new ResourceID(namespace)).map(ResolutionInputs::labels).orElse(Map.of()));
-    return Resolver.resolveNode(policySet, nodeName, ResolutionInputs.labels(node), onNode);
+    return Resolver.resolveNode(catalog.policySet(policies.list().toList()), nodeName, ResolutionInputs.labels(node), onNode);
   }
 
   private boolean cachesSynced() {

@@ -51,7 +51,8 @@ public final class Resolver {
    */
   public static NodeSchedulingPlanSpec resolveNode(
       PolicySet policies, String node, Map<String, String> nodeLabels, Collection<PodInfo> podsOnNode) {
-    boolean[] nodeMatches = policies.matchNodes(nodeLabels);
+    long[] nodeMatches = policies.matchNodes(nodeLabels);
+    long[] candidates = policies.newBitset();
     List<PodAssignment> enforced = new ArrayList<>();
     List<PodAssignment> audited = new ArrayList<>();
     List<PolicyRule> selecting = new ArrayList<>();
@@ -60,10 +61,16 @@ public final class Resolver {
         continue;
       }
       selecting.clear();
-      boolean[] namespaceMatches = policies.matchNamespace(pod.namespace());
-      for (int i = 0; i < policies.size(); i++) {
-        if (nodeMatches[i] && namespaceMatches[i] && policies.get(i).pods().matches(pod.labels())) {
-          selecting.add(policies.get(i));
+      long[] namespaceMatches = policies.matchNamespace(pod.namespace());
+      policies.podCandidates(pod.labels(), candidates);
+      for (int w = 0; w < candidates.length; w++) {
+        long bits = candidates[w] & nodeMatches[w] & namespaceMatches[w];
+        while (bits != 0) {
+          PolicyRule rule = policies.get((w << 6) + Long.numberOfTrailingZeros(bits));
+          bits &= bits - 1;
+          if (rule.pods().matches(pod.labels())) {
+            selecting.add(rule);
+          }
         }
       }
       if (selecting.isEmpty()) {

@@ -87,6 +87,23 @@ public final class Selector {
     return new Selector(List.copyOf(requirements));
   }
 
+  /**
+   * A label the selector requires, with the values it accepts ({@code matchLabels} or {@code In}), so that
+   * callers can index selectors by label; {@code null} if it requires none.
+   */
+  public RequiredLabel requiredLabel() {
+    for (Requirement requirement : requirements) {
+      if (requirement.operator() == Operator.IN) {
+        return new RequiredLabel(requirement.key(), requirement.values());
+      }
+    }
+    return null;
+  }
+
+  /** Every object this selector matches has label {@code key} with one of {@code values}. */
+  public record RequiredLabel(String key, Set<String> values) {
+  }
+
   public boolean matches(Map<String, String> labels) {
     Map<String, String> present = labels == null ? Map.of() : labels;
     for (Requirement requirement : requirements) {

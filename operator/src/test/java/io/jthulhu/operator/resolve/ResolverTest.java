@@ -93,4 +93,37 @@ class ResolverTest {
         rule("x", 2, PolicyMode.Enforce, Selector.EVERYTHING)), ns -> Map.of()))
         .hasMessageContaining("duplicate policy name x");
   }
+
+  @Test
+  void policiesBeyondTheFirst64AreFoundThroughTheLabelIndex() {
+    // 150 policies: each selects app=app-<i>; every fifth has no indexable label (Exists on "tier").
+    List<PolicyRule> policies = new java.util.ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      Selector pods = i % 5 == 0
+          ? ResolverTestSupport.selector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder().addNewMatchExpression()
+              .withKey("tier").withOperator("Exists").endMatchExpression().build())
+          : labels("app", "app-" + i);
+      policies.add(rule(String.format("p%03d", i), i, PolicyMode.Enforce, pods));
+    }
+    var plans = resolve(policies, List.of(pod("u1", "payments", "node-a", Map.of("app", "app-71")),
+        pod("u2", "payments", "node-a", Map.of("app", "app-71", "tier", "web")),
+        pod("u3", "payments", "node-a", Map.of("app", "app-149")),
+        pod("u4", "payments", "node-a", Map.of("app", "none"))));
+    assertThat(plans.get("node-a").getPods()).extracting(PodAssignment::getPodUid, PodAssignment::getPolicy).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("u1", "p071"), org.assertj.core.groups.Tuple.tuple("u2", "p145"),
+        org.assertj.core.groups.Tuple.tuple("u3", "p149"));
+  }
+
+  @Test
+  void aSharedPolicySetFollowsANamespaceRelabel() {
+    Map<String, Map<String, String>> namespaces = new java.util.HashMap<>(Map.of("payments", Map.of("team", "payments")));
+    PolicySet policies = new PolicySet(List.of(rule("payments-only", 1, PolicyMode.Enforce, Selector.EVERYTHING,
+        labels("team", "payments"), Selector.EVERYTHING)), namespaces::get);
+    List<PodInfo> pods = List.of(pod("u1", "payments", "node-a", Map.of()));
+    assertThat(Resolver.resolveNode(policies, "node-a", Map.of(), pods).getPods()).hasSize(1);
+    namespaces.put("payments", Map.of("team", "data"));
+    assertThat(Resolver.resolveNode(policies, "node-a", Map.of(), pods).getPods()).isEmpty();
+    namespaces.put("payments", Map.of("team", "payments"));
+    assertThat(Resolver.resolveNode(policies, "node-a", Map.of(), pods).getPods()).hasSize(1);
+  }
 }
