@@ -126,6 +126,19 @@ const volatile struct jt_config jt_config SEC(".rodata");
 /* The only variable in .bss: Java mmaps it and reads it as struct jt_shared. */
 struct jt_shared shared SEC(".bss");
 
+/* How a ready task got its CPU, for the wait diagnostics in struct jt_private. */
+enum jt_path {
+	JT_PATH_OTHER,
+	JT_PATH_IDLE,		/* BPF, at once on an idle CPU */
+	JT_PATH_CLASS_PREEMPT,	/* BPF, preempting a lower class */
+	JT_PATH_JAVA,		/* a decision of Java's */
+	JT_PATH_PINNED,		/* BPF, a single-CPU task on its CPU's queue */
+	JT_PATH_SHARED,		/* BPF's FIFO (fallback) */
+	JT_PATH_RESUMED,	/* BPF, a preempted task back on its CPU */
+	JT_PATH_KEPT_LAST,	/* BPF, the CPU's only task kept running */
+	JT_PATH_NR,
+};
+
 /* BPF-private globals, kept out of .bss so .bss is exactly struct jt_shared. */
 struct jt_private {
 	/*
@@ -147,6 +160,9 @@ struct jt_private {
 	u64 loop_parked_at;	/* when the scheduling loop parked; 0 = not parked */
 	u64 last_rescue_ns;	/* when the starvation guard last ran */
 	u64 cgroup_epoch;	/* bumped when a cgroup's cpu.weight changes: tasks resolve again */
+	/* LatencyCritical tasks' waits by the path that placed them, and those over 1 ms (bpftool reads them). */
+	u64 lc_waits_by_path[JT_PATH_NR];
+	u64 lc_slow_waits_by_path[JT_PATH_NR];
 };
 static struct jt_private priv SEC(".data.jt_private");
 
@@ -175,11 +191,21 @@ static __always_inline u32 class_rank(u32 sched_class)
 /* Deadline of tasks BPF inserted itself: preemptible by any waking task of their rank. */
 #define JT_DEADLINE_BPF ((u64)-1 >> 1)
 
+/* jt_cpu_run.preemptible, task_ctx.preemptible: by which waking tasks. */
+enum jt_preemptible {
+	JT_NOT_PREEMPTIBLE,
+	JT_PREEMPTIBLE,			/* by a higher class, or its own by deadline */
+	JT_PREEMPTIBLE_BY_CLASS,	/* by a higher class only (per-CPU kernel threads) */
+};
+
+/* BPF's own may_preempt() flag beside JT_DISPATCH_PREEMPT*: a LatencyCritical wakeup. */
+#define JT_PREEMPT_KERNEL (1u << 30)
+
 /* What each CPU runs, for wakeup preemption (written in ops.running/stopping). */
 struct jt_cpu_run {
 	u64 deadline;		/* of the running task */
 	u32 rank;		/* JT_RANK_* */
-	u32 preemptible;	/* 0: idle, dispatching, a kthread or the scheduler itself */
+	u32 preemptible;	/* enum jt_preemptible; JT_NOT_PREEMPTIBLE while idle or switching */
 	u32 waker;		/* preempted for a woken task now heading this CPU's queue */
 	u32 pad;
 	u64 idle_since;		/* bpf_ktime_get_ns() when it went idle, 0 while busy */
@@ -197,13 +223,14 @@ struct task_ctx {
 	u64 queued_at;		/* bpf_ktime_get_ns() when it was inserted into a DSQ */
 	u64 sent_at;		/* bpf_ktime_get_ns() when its pending request was sent */
 	u8 rank;		/* JT_RANK_* of its last insert */
-	u8 preemptible;		/* may be preempted by a waking task */
+	u8 preemptible;		/* enum jt_preemptible */
 	u8 woke;		/* the pending request is a wakeup */
 	u8 measure_run;		/* JT_MEASURE_*: time this wakeup until the task runs */
 	u8 ordered;		/* its last insert was a Java decision, queued by deadline */
 	u8 preempted;		/* stopped before its slice ran out, still runnable */
 	u8 sync_wakeup;		/* ops.select_cpu saw SCX_WAKE_SYNC: the waker is about to sleep */
 	u8 idle_class_running;	/* counted in priv.idle_class_running */
+	u8 wait_path;		/* JT_PATH_* of its last insert */
 	u64 slice;		/* slice of its last Java decision, less what it has used */
 	/* The policy of its pod (flags 0: none), resolved at policy_epoch. */
 	struct jt_policy policy;
@@ -457,7 +484,7 @@ static __always_inline void note_placement(struct task_ctx *tctx, u64 deadline, 
 {
 	tctx->deadline = deadline;
 	tctx->rank = rank;
-	tctx->preemptible = preemptible;
+	tctx->preemptible = preemptible ? JT_PREEMPTIBLE : JT_NOT_PREEMPTIBLE;
 	tctx->ordered = ordered;
 	tctx->measure_run = 0;
 }
@@ -713,6 +740,14 @@ static __always_inline void account_start(struct task_ctx *tctx, u64 now)
 {
 	tctx->run_wait = tctx->ready_at && now >= tctx->ready_at ? now - tctx->ready_at + 1 : 0;
 	tctx->ready_at = 0;
+	if (tctx->run_wait && (tctx->policy.flags & JT_POLICY_PRESENT) &&
+	    tctx->policy.sched_class == JT_CLASS_LATENCY_CRITICAL) {
+		u32 path = tctx->wait_path % JT_PATH_NR;
+
+		__sync_fetch_and_add(&priv.lc_waits_by_path[path], 1);
+		if (tctx->run_wait > 1000 * 1000)
+			__sync_fetch_and_add(&priv.lc_slow_waits_by_path[path], 1);
+	}
 }
 
 /* ...and stops: one map lookup per run for the switch, its wait and its CPU time. */
@@ -742,16 +777,22 @@ static __always_inline void insert_shared(struct task_struct *p, u64 enq_flags)
 		policy = task_policy(p, tctx);
 		tctx->queued_at = bpf_ktime_get_ns();
 		note_placement(tctx, JT_DEADLINE_BPF, policy_rank(policy), true, false);
+		tctx->wait_path = JT_PATH_SHARED;
 	}
 	scx_bpf_dsq_insert(p, JT_DSQ_SHARED, policy_slice(policy), enq_flags);
 	kick_idle_cpu_for(p);
 }
 
-/* Kernel threads: never preempted for a waking task. */
-static __always_inline void mark_not_preemptible(struct task_ctx *tctx)
+/*
+ * Per-CPU kernel threads: short work that no waking task of their rank
+ * preempts, but a LatencyCritical wakeup does, as EEVDF would let it.
+ */
+static __always_inline void mark_kernel_placement(struct task_ctx *tctx)
 {
-	if (tctx)
+	if (tctx) {
 		note_placement(tctx, 0, JT_RANK_NORMAL, false, false);
+		tctx->preemptible = JT_PREEMPTIBLE_BY_CLASS;
+	}
 }
 
 /*
@@ -815,6 +856,7 @@ static __always_inline void insert_idle_local(struct task_struct *p, struct task
 	if (tctx) {
 		policy = task_policy(p, tctx);
 		note_placement(tctx, JT_DEADLINE_BPF, policy_rank(policy), true, false);
+		tctx->wait_path = JT_PATH_IDLE;
 	}
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, policy_slice(policy), enq_flags);
 	STAT_INC(nr_direct_idle);
@@ -824,18 +866,22 @@ static __always_inline void insert_idle_local(struct task_struct *p, struct task
 static __always_inline bool may_preempt(const struct jt_cpu_run *run, u64 deadline, u32 rank,
 					u32 flags)
 {
-	if (!READ_ONCE(run->preemptible))
+	u32 preemptible = READ_ONCE(run->preemptible);
+
+	if (preemptible == JT_NOT_PREEMPTIBLE)
+		return false;
+	if (preemptible == JT_PREEMPTIBLE_BY_CLASS && !(flags & JT_PREEMPT_KERNEL))
 		return false;
 	if ((flags & JT_DISPATCH_PREEMPT_CLASS) && READ_ONCE(run->rank) < rank)
 		return true;
-	return (flags & JT_DISPATCH_PREEMPT) && READ_ONCE(run->rank) <= rank &&
+	return preemptible == JT_PREEMPTIBLE && (flags & JT_DISPATCH_PREEMPT) && READ_ONCE(run->rank) <= rank &&
 	       READ_ONCE(run->deadline) > deadline + cfg_preempt_margin_ns();
 }
 
 /* @run's CPU switches to a woken task next: no other waker picks it before it reschedules. */
 static __always_inline void claim_for_waker(struct jt_cpu_run *run)
 {
-	WRITE_ONCE(run->preemptible, 0);
+	WRITE_ONCE(run->preemptible, JT_NOT_PREEMPTIBLE);
 	STAT_INC2(nr_preempt_kicks);
 }
 
@@ -906,14 +952,21 @@ static __always_inline void kick_for_scheduler(const struct task_struct *p, s32 
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 		return;
 	}
-	if (near >= 0 && near < JT_MAX_CPUS && READ_ONCE(cpu_run[near].preemptible) &&
-	    bpf_cpumask_test_cpu(near, p->cpus_ptr)) {
+	if (near >= 0 && near < JT_MAX_CPUS && READ_ONCE(cpu_run[near].preemptible) == JT_PREEMPTIBLE &&
+	    READ_ONCE(cpu_run[near].rank) < JT_RANK_LATENCY_CRITICAL && bpf_cpumask_test_cpu(near, p->cpus_ptr)) {
 		scx_bpf_kick_cpu(near, SCX_KICK_PREEMPT);
 		return;
 	}
-	/* Above every class: any preemptible CPU will do, the latest deadline first. */
-	cpu = find_victim(p, -1, 0, JT_RANK_LATENCY_CRITICAL + 1, JT_DISPATCH_PREEMPT_CLASS);
-	scx_bpf_kick_cpu(cpu >= 0 ? cpu : scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
+	/*
+	 * Any CPU running a class below LatencyCritical, the lowest class and latest
+	 * deadline first. A LatencyCritical task keeps its CPU even from the loop,
+	 * which runs when its slice ends.
+	 */
+	cpu = find_victim(p, -1, 0, JT_RANK_LATENCY_CRITICAL, JT_DISPATCH_PREEMPT_CLASS);
+	if (cpu < 0)
+		cpu = scx_bpf_task_cpu(p);
+	if (cpu >= 0 && cpu < JT_MAX_CPUS && READ_ONCE(cpu_run[cpu].rank) < JT_RANK_LATENCY_CRITICAL)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
 }
 
 /*
@@ -1042,9 +1095,11 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	bool idle;
 
 	if (policy && (policy->flags & JT_POLICY_PREEMPT))
-		preempt |= JT_DISPATCH_PREEMPT_CLASS;
+		preempt |= JT_DISPATCH_PREEMPT_CLASS |
+			   (rank == JT_RANK_LATENCY_CRITICAL ? JT_PREEMPT_KERNEL : 0);
 	tctx->slice = slice;
 	note_placement(tctx, deadline, rank, true, true);
+	tctx->wait_path = JT_PATH_PINNED;
 	tctx->queued_at = bpf_ktime_get_ns();
 	STAT_INC(nr_direct_pinned);
 	if (cpu < 0 || cpu >= JT_MAX_CPUS) {
@@ -1069,7 +1124,7 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice, enq_flags | SCX_ENQ_PREEMPT);
 			return;
 		}
-		if (!READ_ONCE(run->preemptible))
+		if (READ_ONCE(run->preemptible) != JT_PREEMPTIBLE)
 			STAT_INC2(nr_pinned_unpreemptible);
 		else
 			STAT_INC2(nr_pinned_outranked);
@@ -1194,6 +1249,7 @@ static __always_inline bool send_to_java(struct task_struct *p, struct task_ctx 
 	if (!rec)
 		return false;
 	seq = ++tctx->seq;
+	tctx->wait_path = JT_PATH_JAVA;
 	fill_queued_task(rec, p, tctx, enq_flags, seq);
 	fill_policy(rec, tctx, policy);
 
@@ -1258,6 +1314,7 @@ static __always_inline void keep_last(struct task_struct *p, struct task_ctx *tc
 	note_placement(tctx, nonsleeper_deadline(tctx, task_weight(p, tctx)), policy_rank(policy), true,
 		       true);
 	tctx->slice = policy_slice(policy);
+	tctx->wait_path = JT_PATH_KEPT_LAST;
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, tctx->slice, enq_flags);
 	STAT_INC2(nr_kept_last);
 }
@@ -1274,16 +1331,25 @@ static __always_inline bool preempt_lower_class(struct task_struct *p, struct ta
 {
 	u32 rank = class_rank(policy->sched_class);
 	u64 slice = policy_slice(policy);
-	s32 cpu;
+	s32 cpu, here;
+	u32 flags;
 
 	if (!(policy->flags & JT_POLICY_PREEMPT) || rank == JT_RANK_IDLE)
 		return false;
-	cpu = find_victim(p, -1, 0, rank, JT_DISPATCH_PREEMPT_CLASS);
+	flags = JT_DISPATCH_PREEMPT_CLASS | (rank == JT_RANK_LATENCY_CRITICAL ? JT_PREEMPT_KERNEL : 0);
+	cpu = find_victim(p, -1, 0, rank, flags);
 	if (cpu < 0)
 		return false;
+	/* Of equal victims, the waking CPU's (usually where the timer fired): no IPI to wait for. */
+	here = bpf_get_smp_processor_id();
+	if (cpu != here && here >= 0 && here < JT_MAX_CPUS && bpf_cpumask_test_cpu(here, p->cpus_ptr) &&
+	    may_preempt(&cpu_run[here], 0, rank, flags) &&
+	    READ_ONCE(cpu_run[here].rank) == READ_ONCE(cpu_run[cpu & (JT_MAX_CPUS - 1)].rank))
+		cpu = here;
 	claim_for_waker(&cpu_run[cpu & (JT_MAX_CPUS - 1)]);
 	tctx->slice = slice;
 	note_placement(tctx, tctx->vtime, rank, true, true);
+	tctx->wait_path = JT_PATH_CLASS_PREEMPT;
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | cpu, slice, enq_flags | SCX_ENQ_PREEMPT);
 	STAT_INC2(nr_class_preempts);
 	return true;
@@ -1394,7 +1460,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 	}
 	/* Local DSQ of the CPU the task is enqueued on: short, kernel-bounded work. */
 	if (((p->flags & PF_KTHREAD) && p->nr_cpus_allowed == 1) || is_reclaim_kthread(p)) {
-		mark_not_preemptible(tctx);
+		mark_kernel_placement(tctx);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg_slice_ns(), enq_flags);
 		STAT_INC(nr_direct_kernel);
 		return;
@@ -1429,6 +1495,7 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {
 			tctx->queued_at = bpf_ktime_get_ns();
 			tctx->measure_run = 0;
+			tctx->wait_path = JT_PATH_RESUMED;
 			scx_bpf_dsq_insert_vtime(p, tctx->rank == JT_RANK_IDLE ? JT_DSQ_IDLE_CLASS : cpu_dsq(cpu),
 						 tctx->slice, tctx->deadline, enq_flags);
 			STAT_INC2(nr_resumed);
@@ -1864,11 +1931,17 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 		s32 cpu = scx_bpf_pick_idle_cpu(online, 0);
 
 		scx_bpf_put_cpumask(online);
-		/* No idle CPU: preempt this one; a busy CPU with slice left skips ops.dispatch. */
-		if (cpu >= 0)
+		/*
+		 * No idle CPU: preempt this one, unless it runs LatencyCritical work;
+		 * a busy CPU with slice left skips ops.dispatch.
+		 */
+		if (cpu >= 0) {
 			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-		else
-			scx_bpf_kick_cpu(bpf_get_smp_processor_id(), SCX_KICK_PREEMPT);
+		} else {
+			cpu = bpf_get_smp_processor_id();
+			if (READ_ONCE(cpu_run[cpu & (JT_MAX_CPUS - 1)].rank) < JT_RANK_LATENCY_CRITICAL)
+				scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
+		}
 		STAT_INC(nr_kicks);
 	}
 	rescue_starved(now);
@@ -2213,7 +2286,7 @@ void BPF_STRUCT_OPS(jt_stopping, struct task_struct *p, bool runnable)
 
 	/* Nothing to preempt here until the next task starts running. */
 	if (cpu >= 0 && cpu < JT_MAX_CPUS)
-		WRITE_ONCE(cpu_run[cpu].preemptible, 0);
+		WRITE_ONCE(cpu_run[cpu].preemptible, JT_NOT_PREEMPTIBLE);
 	if (tctx && tctx->idle_class_running) {
 		tctx->idle_class_running = 0;
 		__sync_fetch_and_sub(&priv.idle_class_running, 1);

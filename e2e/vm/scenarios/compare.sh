@@ -83,17 +83,8 @@ latency_report() {
 }
 
 context_switches() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
-# CPU time of all CPUs together, and of the daemon's process (0 when it is not running), in clock ticks.
+# CPU time of all CPUs together, in clock ticks.
 machine_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t }' /proc/stat; }
-# cpu_ticks <proc stat file>: "total user system" CPU ticks of that process or thread (comm may hold spaces).
-cpu_ticks() { sed 's/^.*) //' "$1" | awk '{ print $12 + $13, $12, $13 }'; }
-daemon_ticks() {
-  if [ -n "${DAEMON_PID:-}" ] && [ -r "/proc/$DAEMON_PID/stat" ]; then
-    cpu_ticks "/proc/$DAEMON_PID/stat" | cut -d' ' -f1
-  else
-    echo 0
-  fi
-}
 
 # The daemon's and the machine's CPU ticks during all of Jthulhu's hackbench runs.
 daemon_hackbench_ticks=0
@@ -121,12 +112,6 @@ hackbench_runs() {
   fi
 }
 
-# The daemon's threads that used CPU so far (ticks; JIT compilers, GC, the scheduling loop), busiest first.
-daemon_threads() {
-  for t in /proc/"$DAEMON_PID"/task/*; do
-    [ -r "$t/stat" ] && echo "$(cpu_ticks "$t/stat" | awk '{ print $1, $2 "u/" $3 "s" }') $(tr ' ' _ < "$t/comm")"
-  done | sort -rn | head -n 6 | awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $3, $2 }'
-}
 
 median() { sort -n "$@" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 

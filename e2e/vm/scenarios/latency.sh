@@ -32,6 +32,7 @@ wait_plan 3 10000 && kv plan_applied true || kv plan_applied false
 sleep 2
 say "Jthulhu with the plan: probe idle, then with 4 Batch processes"
 run_set jthulhu
+report_wait_paths jthulhu
 kv ejections "$(count_ejections)"
 stop_daemon
 counters=$(daemon_totals)

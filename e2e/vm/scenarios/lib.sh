@@ -134,6 +134,34 @@ count_ejections() {
 }
 
 # Every sched_ext kernel message, for the console log.
+# cpu_ticks <proc stat file>: "total user system" CPU ticks of that process or thread (comm may hold spaces).
+cpu_ticks() { sed 's/^.*) //' "$1" | awk '{ print $12 + $13, $12, $13 }'; }
+# daemon_ticks: the daemon process's CPU ticks (0 when it is not running).
+daemon_ticks() {
+  if [ -n "${DAEMON_PID:-}" ] && [ -r "/proc/$DAEMON_PID/stat" ]; then
+    cpu_ticks "/proc/$DAEMON_PID/stat" | cut -d' ' -f1
+  else
+    echo 0
+  fi
+}
+
+# The daemon's threads that used CPU so far (ticks; JIT compilers, GC, the scheduling loop), busiest first.
+daemon_threads() {
+  for t in /proc/"$DAEMON_PID"/task/*; do
+    [ -r "$t/stat" ] && echo "$(cpu_ticks "$t/stat" | awk '{ print $1, $2 "u/" $3 "s" }') $(tr ' ' _ < "$t/comm")"
+  done | sort -rn | head -n 6 | awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $3, $2 }'
+}
+
+# report_wait_paths <label>: while the daemon runs, LatencyCritical tasks' waits by the path that placed them
+# (other idle class_preempt java pinned shared resumed kept_last) and, of those, the waits over 1 ms.
+report_wait_paths() {
+  id=$(bpftool map show 2>/dev/null | sed -n 's/^\([0-9]*\):.* name \.data\.jt_priv.*/\1/p' | head -n 1)
+  [ -n "$id" ] || return 0
+  json=$(bpftool -j map dump id "$id" 2>/dev/null)
+  kv "lc_waits_by_path_$1" "$(echo "$json" | sed -n 's/.*"lc_waits_by_path":\[\([0-9,]*\)\].*/\1/p')"
+  kv "lc_slow_waits_by_path_$1" "$(echo "$json" | sed -n 's/.*"lc_slow_waits_by_path":\[\([0-9,]*\)\].*/\1/p')"
+}
+
 dump_scx_dmesg() { dmesg | grep -i -e sched_ext -e 'task stall' | sed 's/^/JT_DMESG /'; }
 
 # The daemon's counters summed over every attach session's "JTHULHU final" line (a re-attach after an

@@ -22,7 +22,13 @@ batch_usage() { echo $(( $(pod_usage_us $B1 besteffort) + $(pod_usage_us $B2 bes
 
 # run_set <label>: the probe idle, then under the Batch load; reports p50/p99/max and the Batch CPU time.
 run_set() {
+  wait_buckets /tmp/wait.idle.before
   probe_to "/tmp/probe.idle.$1" $LC guaranteed "$LOOPS"
+  wait_buckets /tmp/wait.idle.after
+  if [ -s /tmp/wait.idle.after ]; then
+    kv "sched_wait_idle_p50_le_$1" "$(sched_wait_p /tmp/wait.idle.before /tmp/wait.idle.after 50)"
+    kv "sched_wait_idle_p99_le_$1" "$(sched_wait_p /tmp/wait.idle.before /tmp/wait.idle.after 99)"
+  fi
   kv "idle_p50_$1" "$(percentile "/tmp/probe.idle.$1" 50)"
   kv "idle_p99_$1" "$(percentile "/tmp/probe.idle.$1" 99)"
   kv "idle_max_$1" "$(percentile "/tmp/probe.idle.$1" 100)"
@@ -30,9 +36,9 @@ run_set() {
   pod_busy $B2 besteffort 2
   sleep 1
   wait_buckets /tmp/wait.before
-  u0=$(batch_usage) t0=$(now_ms)
+  u0=$(batch_usage) t0=$(now_ms) d0=$(daemon_ticks)
   probe_to "/tmp/probe.load.$1" $LC guaranteed "$LOOPS"
-  u1=$(batch_usage) t1=$(now_ms)
+  u1=$(batch_usage) t1=$(now_ms) d1=$(daemon_ticks)
   wait_buckets /tmp/wait.after
   if [ -s /tmp/wait.after ]; then
     kv "sched_wait_p50_le_$1" "$(sched_wait_p /tmp/wait.before /tmp/wait.after 50)"
@@ -48,6 +54,9 @@ run_set() {
   kv "load_max_$1" "$(percentile "/tmp/probe.load.$1" 100)"
   # Batch CPU time per second of the loaded probe, in milli-CPUs.
   kv "batch_mcpu_$1" $(( (u1 - u0) / (t1 - t0) ))
+  # The daemon's CPU meanwhile (clock ticks of 10 ms), in milli-CPUs; 0 under EEVDF.
+  kv "daemon_mcpu_$1" $(( (d1 - d0) * 10000 / (t1 - t0) ))
+  [ -z "${DAEMON_PID:-}" ] || say "daemon threads' CPU ticks so far: $(daemon_threads)"
   sleep 1
 }
 
