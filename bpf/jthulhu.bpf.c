@@ -854,8 +854,21 @@ static __always_inline void insert_idle_local(struct task_struct *p, struct task
 	const struct jt_policy *policy = NULL;
 
 	if (tctx) {
+		u32 rank;
+
 		policy = task_policy(p, tctx);
-		note_placement(tctx, JT_DEADLINE_BPF, policy_rank(policy), true, false);
+		rank = policy_rank(policy);
+		if (rank == JT_RANK_LATENCY_CRITICAL) {
+			/*
+			 * As a class preemption places it: another LatencyCritical
+			 * wakeup preempts it only by deadline, and if preempted it
+			 * resumes in deadline order, not behind its preemptor's queue.
+			 */
+			tctx->slice = policy_slice(policy);
+			note_placement(tctx, tctx->vtime, rank, true, true);
+		} else {
+			note_placement(tctx, JT_DEADLINE_BPF, rank, true, false);
+		}
 		tctx->wait_path = JT_PATH_IDLE;
 	}
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, policy_slice(policy), enq_flags);
