@@ -60,9 +60,13 @@ struct jt_policy {
 	u32 flags;		/* enum jt_policy_flags */
 };
 
-/* Bounds of a policy weight (cgroup v2 cpu.weight has the same range). */
+/* Weight of a nice-0 task (p->scx.weight), and the bounds of a policy weight (cgroup v2 cpu.weight's). */
+#define JT_WEIGHT_DEFAULT 100
 #define JT_WEIGHT_MIN 1
 #define JT_WEIGHT_MAX 10000
+
+/* The policy engine's default cap on the CPU time a deadline counts since a task last slept. */
+#define JT_DEFAULT_RUNTIME_CAP_NS 100000000ULL
 
 /*
  * Run-queue wait histogram of struct jt_pod_stats: bucket i counts waits up to
@@ -173,7 +177,7 @@ enum jt_config_flags {
 
 /*
  * Tunables in .rodata (const volatile), written by Java between open and
- * load. Zero values are replaced with the defaults in jthulhu.bpf.c
+ * load. Zero values are replaced with the defaults in sched.bpf.h
  * (fallback 50 ms, slice 5 ms, heartbeat 10 ms, preemption margin 1 ms,
  * starvation bound 1 s); wake_batch_ns == 0 means "wake Java at once".
  * flags == 0 is honoured as

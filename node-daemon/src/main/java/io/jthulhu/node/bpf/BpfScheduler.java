@@ -113,7 +113,7 @@ public final class BpfScheduler implements AutoCloseable {
 
     /** Attaches the struct_ops scheduler: from here on the kernel schedules through it. */
     public void attach(SchedExtSysfs sysfs) {
-        link = object.attachStructOps(OPS_NAME); // the struct sched_ext_ops variable in jthulhu.bpf.c
+        link = object.attachStructOps(OPS_NAME); // the struct sched_ext_ops variable in bpf/main.bpf.c
         if (link == null) {
             int errno = Native.getLastError();
             String other = sysfs.attachedOps();

@@ -110,7 +110,7 @@ public final class SchedulerConfig {
         private int queueCapacity = 16_384;
         private int historyCapacity = 65_536;
         private long vtimeCreditSlices = 1;
-        private long runtimeCapNs = 100_000_000;
+        private long runtimeCapNs = Abi.DEFAULT_RUNTIME_CAP_NS;
         private long latencyCriticalBonusNs = 10_000_000;
         private long batchPenaltyNs = 20_000_000;
         private long idleOffsetNs = 5_000_000_000L;

@@ -48,10 +48,13 @@ public final class Abi {
     /** JT_EXIT_DUMP_LEN: size of the exit_dump map value. */
     public static final int EXIT_DUMP_LEN = 32768;
 
-    /** Weight of a nice-0 task (p->scx.weight) and the range a policy may set. */
+    /** JT_WEIGHT_DEFAULT: weight of a nice-0 task (p->scx.weight); JT_WEIGHT_MIN/MAX: a policy's range. */
     public static final int WEIGHT_DEFAULT = 100;
     public static final int WEIGHT_MIN = 1;
     public static final int WEIGHT_MAX = 10_000;
+
+    /** JT_DEFAULT_RUNTIME_CAP_NS: the policy engine's default runtime cap, which BPF's own deadlines use too. */
+    public static final long DEFAULT_RUNTIME_CAP_NS = 100_000_000L;
 
     private Abi() {
     }

@@ -20,7 +20,7 @@ class IntfHeaderLayoutTest {
     void everyDescriptorMatchesTheHeader(@TempDir Path dir) throws Exception {
         Path header = Path.of(System.getProperty("basedir", ".")).resolve("../bpf/intf.h").normalize();
         assertThat(header).as("bpf/intf.h next to the node-daemon module").isRegularFile();
-        // Typedefs as vmlinux.h provides them, which is how jthulhu.bpf.c includes the header.
+        // Typedefs as vmlinux.h provides them, which is how the BPF sources include the header.
         String source = """
                 #define __VMLINUX_H__
                 typedef unsigned char u8;
@@ -59,7 +59,8 @@ class IntfHeaderLayoutTest {
                 {"JT_DISPATCH_PREEMPT_CLASS", Abi.DISPATCH_PREEMPT_CLASS},
                 {"JT_CFG_DIRECT_PINNED", Abi.CFG_DIRECT_PINNED}, {"JT_CFG_DIRECT_IDLE", Abi.CFG_DIRECT_IDLE},
                 {"JT_CFG_POD_STATS", Abi.CFG_POD_STATS}, {"JT_WAIT_BUCKETS", Abi.WAIT_BUCKETS},
-                {"JT_WEIGHT_MIN", Abi.WEIGHT_MIN}, {"JT_WEIGHT_MAX", Abi.WEIGHT_MAX},
+                {"JT_WEIGHT_DEFAULT", Abi.WEIGHT_DEFAULT}, {"JT_WEIGHT_MIN", Abi.WEIGHT_MIN},
+                {"JT_WEIGHT_MAX", Abi.WEIGHT_MAX}, {"JT_DEFAULT_RUNTIME_CAP_NS", Abi.DEFAULT_RUNTIME_CAP_NS},
                 {"JT_EXIT_REASON_LEN", Abi.EXIT_REASON_LEN}, {"JT_EXIT_MSG_LEN", Abi.EXIT_MSG_LEN},
                 {"JT_EXIT_DUMP_LEN", Abi.EXIT_DUMP_LEN},
         };
