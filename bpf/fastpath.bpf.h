@@ -211,21 +211,16 @@ static __always_inline bool preempt_lower_class(struct task_struct *p, struct ta
 {
 	u32 rank = class_rank(policy->sched_class);
 	u64 slice = policy_slice(policy);
-	s32 cpu, here;
+	s32 cpu;
 	u32 flags;
 
 	if (!(policy->flags & JT_POLICY_PREEMPT) || rank == JT_RANK_IDLE)
 		return false;
 	flags = JT_DISPATCH_PREEMPT_CLASS | (rank == JT_RANK_LATENCY_CRITICAL ? JT_PREEMPT_KERNEL : 0);
-	cpu = find_victim(p, -1, 0, rank, flags);
+	/* Of equal victims, the waking CPU's (usually where the timer fired). */
+	cpu = find_victim(p, -1, bpf_get_smp_processor_id(), 0, rank, flags);
 	if (cpu < 0)
 		return false;
-	/* Of equal victims, the waking CPU's (usually where the timer fired): no IPI to wait for. */
-	here = bpf_get_smp_processor_id();
-	if (cpu != here && here >= 0 && here < JT_MAX_CPUS && bpf_cpumask_test_cpu(here, p->cpus_ptr) &&
-	    may_preempt(&cpu_run[here], 0, rank, flags) &&
-	    READ_ONCE(cpu_run[here].rank) == READ_ONCE(cpu_run[cpu & (JT_MAX_CPUS - 1)].rank))
-		cpu = here;
 	claim_for_waker(&cpu_run[cpu & (JT_MAX_CPUS - 1)]);
 	tctx->slice = slice;
 	note_placement(tctx, tctx->vtime, rank, true, true);
@@ -248,7 +243,7 @@ static __always_inline void preempt_idle_class(const struct task_struct *p)
 	/* Every enqueue comes here: scan the CPUs only while an Idle-class task runs somewhere. */
 	if (!READ_ONCE(priv.idle_class_running))
 		return;
-	cpu = find_victim(p, -1, 0, JT_RANK_BATCH, JT_DISPATCH_PREEMPT_CLASS);
+	cpu = find_victim(p, -1, -1, 0, JT_RANK_BATCH, JT_DISPATCH_PREEMPT_CLASS);
 	if (cpu < 0)
 		return;
 	claim_for_waker(&cpu_run[cpu & (JT_MAX_CPUS - 1)]);

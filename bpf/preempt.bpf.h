@@ -52,9 +52,11 @@ static __always_inline void preempt_for_waker(s32 cpu)
 /*
  * The CPU @p may run on that runs the lowest-ranked, then latest-deadline,
  * task it may preempt; -1 if none. @self is skipped: it is dispatching.
+ * @prefer (or -1) wins a tie of ranks whatever the deadlines: the waking CPU
+ * needs no IPI.
  */
-static __always_inline s32 find_victim(const struct task_struct *p, s32 self, u64 deadline,
-				       u32 rank, u32 flags)
+static __always_inline s32 find_victim(const struct task_struct *p, s32 self, s32 prefer,
+				       u64 deadline, u32 rank, u32 flags)
 {
 	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
 	struct bpf_iter_num it;
@@ -75,7 +77,8 @@ static __always_inline s32 find_victim(const struct task_struct *p, s32 self, u6
 		    !may_preempt(run, deadline, rank, flags))
 			continue;
 		if (victim < 0 || run->rank < best_rank ||
-		    (run->rank == best_rank && run->deadline > best_deadline)) {
+		    (run->rank == best_rank && victim != prefer &&
+		     (cpu == (u32)prefer || run->deadline > best_deadline))) {
 			victim = cpu;
 			best_rank = run->rank;
 			best_deadline = run->deadline;

@@ -91,7 +91,7 @@ static __always_inline void kick_for_scheduler(const struct task_struct *p, s32 
 	 * deadline first. A LatencyCritical task keeps its CPU even from the loop,
 	 * which runs when its slice ends.
 	 */
-	cpu = find_victim(p, -1, 0, JT_RANK_LATENCY_CRITICAL, JT_DISPATCH_PREEMPT_CLASS);
+	cpu = find_victim(p, -1, -1, 0, JT_RANK_LATENCY_CRITICAL, JT_DISPATCH_PREEMPT_CLASS);
 	if (cpu < 0)
 		cpu = scx_bpf_task_cpu(p);
 	if (cpu >= 0 && cpu < JT_MAX_CPUS && READ_ONCE(cpu_run[cpu].rank) < JT_RANK_LATENCY_CRITICAL)
@@ -232,7 +232,7 @@ static __always_inline bool wake_deferrable(struct task_struct *p, const struct 
 	 * finds the CPU free. Any other wakeup (a timer, a futex) leaves this
 	 * CPU's task running, and a task that beats it must not wait for the batch.
 	 */
-	return find_victim(p, tctx->sync_wakeup ? bpf_get_smp_processor_id() : -1, rec->vtime, rank,
+	return find_victim(p, tctx->sync_wakeup ? bpf_get_smp_processor_id() : -1, -1, rec->vtime, rank,
 			   flags) < 0;
 }
 
@@ -404,7 +404,7 @@ static __always_inline void place_anywhere(struct drain_ctx *drain, struct task_
 		STAT_INC2(nr_wakeup_self);
 		return;
 	}
-	cpu = find_victim(p, self, deadline, rank, flags);
+	cpu = find_victim(p, self, -1, deadline, rank, flags);
 	if (cpu >= 0) {
 		insert_cpu(p, cpu, slice, deadline);
 		preempt_for_waker(cpu);

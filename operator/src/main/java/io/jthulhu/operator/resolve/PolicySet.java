@@ -72,29 +72,28 @@ public final class PolicySet {
 
   /** The policies whose node selector matches {@code nodeLabels}. */
   long[] matchNodes(Map<String, String> nodeLabels) {
-    long[] matches = newBitset();
-    for (int i = 0; i < rules.length; i++) {
-      if (rules[i].nodes().matches(nodeLabels)) {
-        set(matches, i);
-      }
-    }
-    return matches;
+    return matching(PolicyRule::nodes, nodeLabels);
   }
 
   /** The policies whose namespace selector matches {@code namespace}'s current labels. Do not modify. */
   long[] matchNamespace(String namespace) {
     Map<String, String> labels = namespaceLabels.apply(namespace);
     NamespaceMatch cached = namespaceMatches.get(namespace);
-    if (cached != null && (cached.labels() == labels || cached.labels().equals(labels))) {
+    if (cached != null && cached.labels().equals(labels)) {
       return cached.policies();
     }
+    long[] matches = matching(PolicyRule::namespaces, labels);
+    namespaceMatches.put(namespace, new NamespaceMatch(labels, matches));
+    return matches;
+  }
+
+  private long[] matching(Function<PolicyRule, Selector> selector, Map<String, String> labels) {
     long[] matches = newBitset();
     for (int i = 0; i < rules.length; i++) {
-      if (rules[i].namespaces().matches(labels)) {
+      if (selector.apply(rules[i]).matches(labels)) {
         set(matches, i);
       }
     }
-    namespaceMatches.put(namespace, new NamespaceMatch(labels, matches));
     return matches;
   }
 
