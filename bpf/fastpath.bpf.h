@@ -231,6 +231,53 @@ static __always_inline bool preempt_lower_class(struct task_struct *p, struct ta
 }
 
 /*
+ * A woken task that Java decided for after an earlier wakeup, in the class it
+ * has now, gets that decision again without the round trip: the same offset
+ * of its deadline from its vtime, the same slice. If the deadline beats a
+ * running task's (by the preemption margin), it preempts the CPU running the
+ * latest deadline it beats, its own CPU first (no IPI), as Java's decision
+ * would; otherwise it goes to Java, which orders the contended queue.
+ */
+static __always_inline bool wake_preempt(struct task_struct *p, struct task_ctx *tctx,
+					 const struct jt_policy *policy, u64 enq_flags)
+{
+	u32 sched_class = policy && policy->sched_class <= JT_CLASS_IDLE ? policy->sched_class : JT_CLASS_NORMAL;
+	u32 rank = class_rank(sched_class), flags = JT_DISPATCH_PREEMPT;
+	s32 here = scx_bpf_task_cpu(p), cpu;
+	s64 deadline;
+
+	if (!(cfg_flags() & JT_CFG_WAKE_PREEMPT) || !(enq_flags & SCX_ENQ_WAKEUP) ||
+	    tctx->java_class != sched_class + 1)
+		return false;
+	/* The flags PolicyEngine sets on a wakeup decision: Batch and Idle never preempt by deadline. */
+	if (sched_class == JT_CLASS_BATCH || sched_class == JT_CLASS_IDLE)
+		return false;
+	if (policy && (policy->flags & JT_POLICY_PREEMPT))
+		flags |= JT_DISPATCH_PREEMPT_CLASS;
+	deadline = (s64)tctx->vtime + tctx->java_lag;
+	if (deadline < 0)
+		deadline = 0;
+	/* After a sync wakeup the waking CPU's task is about to sleep: leave it be. */
+	cpu = find_victim(p, tctx->sync_wakeup ? bpf_get_smp_processor_id() : -1, here, deadline, rank, flags);
+	if (cpu < 0)
+		return false;
+	tctx->slice = tctx->java_slice;
+	note_placement(tctx, deadline, rank, true, true);
+	tctx->wait_path = JT_PATH_WAKE_PREEMPT;
+	tctx->queued_at = bpf_ktime_get_ns();
+	STAT_INC2(nr_wake_preempts);
+	if (cpu == here) {
+		/* The CPU whose queue this enqueue is for: to the head of its local DSQ; it reschedules itself. */
+		claim_for_waker(&cpu_run[cpu & (JT_MAX_CPUS - 1)]);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, tctx->slice, enq_flags | SCX_ENQ_PREEMPT);
+		return true;
+	}
+	insert_cpu(p, cpu, tctx->slice, deadline);
+	preempt_for_waker(cpu);
+	return true;
+}
+
+/*
  * A CPU running an Idle-class task is free for any other task: preempt it now
  * rather than at its next tick. Its task goes back to the Idle queue and the
  * CPU takes the next task of ours, or waits for Java's decision (see

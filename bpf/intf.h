@@ -173,6 +173,7 @@ enum jt_config_flags {
 	JT_CFG_DIRECT_PINNED = 1u << 0,	/* single-CPU tasks bypass Java */
 	JT_CFG_DIRECT_IDLE = 1u << 1,	/* wakeups onto idle CPUs bypass Java when not over-committed */
 	JT_CFG_POD_STATS = 1u << 2,	/* account CPU time, switches and run-queue wait per policy cgroup */
+	JT_CFG_WAKE_PREEMPT = 1u << 3,	/* a woken task preempts in BPF on Java's last decision for it */
 };
 
 /*
@@ -286,6 +287,7 @@ struct jt_shared {
 	u64 nr_class_preempts;		/* woken tasks BPF ran at once on a CPU running a lower class */
 	u64 nr_throttled;		/* tasks held back: their cgroup used its cpu.max quota */
 	u64 nr_unthrottled;		/* of those, released when their cgroup's period ended */
+	u64 nr_wake_preempts;		/* woken tasks BPF ran at once on Java's last decision for them */
 };
 
 #endif /* __JTHULHU_INTF_H */

@@ -192,6 +192,8 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		insert_pinned(p, tctx, policy, enq_flags);
 		return;
 	}
+	if (wake_preempt(p, tctx, policy, enq_flags))
+		return;
 	if (!heartbeat_alive(bpf_ktime_get_ns())) {
 		__sync_fetch_and_add(&shared.nr_no_heartbeat, 1);
 		insert_shared(p, enq_flags);

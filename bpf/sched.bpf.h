@@ -94,6 +94,7 @@ enum jt_path {
 	JT_PATH_SHARED,		/* BPF's FIFO (fallback) */
 	JT_PATH_RESUMED,	/* BPF, a preempted task back on its CPU */
 	JT_PATH_KEPT_LAST,	/* BPF, the CPU's only task kept running */
+	JT_PATH_WAKE_PREEMPT,	/* BPF, preempting on Java's last decision for it */
 	JT_PATH_NR,
 };
 
@@ -200,6 +201,10 @@ struct task_ctx {
 	u64 policy_cgid;	/* the cgroup whose cgroup_policy entry applies (pod_stats key); 0: none */
 	u64 ready_at;		/* when it last became ready to run: wakeup or re-enqueue */
 	u64 run_wait;		/* 1 + how long its current run waited for a CPU; 0: not measured */
+	/* Java's last decision for it after a wakeup, which BPF may apply again (wake_preempt). */
+	s64 java_lag;		/* its deadline less the task's vtime then */
+	u64 java_slice;		/* its slice */
+	u32 java_class;		/* 1 + its JT_CLASS_*; 0: none yet */
 };
 
 /* A task waiting for Java, in enqueue order, for the fallback. */

@@ -450,6 +450,10 @@ static __noinline void apply_decision(const struct jt_dispatch *d, struct drain_
 	if (tctx->woke) {
 		__sync_fetch_and_add(&shared.wakeup_decision_ns, tctx->queued_at - tctx->sent_at);
 		STAT_INC2(nr_wakeup_decisions);
+		/* A waking task's runtime term is 0: what is left is its class's offset and Java's clamp. */
+		tctx->java_lag = (s64)(d->vtime - tctx->vtime);
+		tctx->java_slice = slice;
+		tctx->java_class = d->sched_class + 1;
 	}
 	/*
 	 * Idle-class tasks wait apart and run only on a CPU with nothing else to

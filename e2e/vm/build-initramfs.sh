@@ -7,7 +7,8 @@
 #   base.cpio       busybox, the jlinked Java runtime, libbpf, bpftool, stress-ng, rt-tests and every
 #                   library they load; cached in e2e/vm/.work/initramfs-base, rebuilt only when one
 #                   of those inputs changes. Runs in parallel (even from one checkout) take a lock.
-#   overlay.cpio    /init, the scenario scripts, examples/ and the jars; rebuilt every run.
+#   overlay.cpio    /init, the scenario scripts, examples/, the jars and the control scheduler's BPF object;
+#                   rebuilt every run.
 # The jlink runtime is cached in ${JTHULHU_CACHE:-$HOME/.cache/jthulhu}/jre/<key>.
 set -euo pipefail
 
@@ -110,6 +111,8 @@ install -m 0755 "$here"/scenarios/*.sh "$root/scenarios/"
 mkdir -p "$root/examples"
 cp "$here"/../../examples/*.yaml "$root/examples/"
 cp "$jar" "$root/opt/jthulhu/jthulhu-node-daemon.jar"
+# The control scheduler, for the control scenario: no Jthulhu code in the kernel.
+make -s -C "$here/../../bpf" OUT="$(cd "$root/opt/jthulhu" && pwd)" control >&2
 for j in "${extra_jars[@]}"; do cp "$j" "$root/opt/jthulhu/"; done
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out/overlay.cpio"
 rm -rf "$root"

@@ -26,6 +26,9 @@ num_cmp() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN {
 # ratio <numerator> <denominator>: 3 decimals, "none" when undefined.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
   if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) print "none"; else printf "%.3f\n", a / b }'; }
+# java_share_all: Java's decisions over every decision, Java's and BPF's own inserts for any reason.
+java_share_all() { ratio "$(get java_dispatched)" "$(awk -v a="$(get java_dispatched)" -v b="$(get bpf_inserts)" \
+  'BEGIN { if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/) print a + b; else print "x" }')"; }
 # keys <k...>: "k=v" for the RESULT line, "none" for facts the VM never reported.
 keys() { local k out=(); for k in "$@"; do out+=("$k=${kv[$k]:-none}"); done; echo "${out[*]}"; }
 
@@ -33,6 +36,8 @@ keys() { local k out=(); for k in "$@"; do out+=("$k=${kv[$k]:-none}"); done; ec
 # A kernel Oops/BUG that did not bring the VM down still fails the run.
 kv[kernel_oops]=$(tr -d '\r' < "$console" | grep -acE 'Oops: |kernel BUG at|BUG: ')
 check kernel_oops num_cmp "${kv[kernel_oops]}" == 0
+# A JVM that crashed during the scenario (init.sh counts their crash reports).
+check jvm_crashes num_cmp "$(get jvm_crashes)" == 0
 
 case $scenario in
   stress)
@@ -41,13 +46,21 @@ case $scenario in
     check attach is attached true
     check state_not_enabled is state enabled
     check ejections num_cmp "$(get ejections)" == 0
+    kv[java_share_all]=$(java_share_all)
     check java_ratio_below_0.95 num_cmp "${kv[java_ratio]}" ">=" 0.95
+    # Java made 0.42 of all decisions before BPF re-applied its wakeup decisions, 0.30 after (2026-12-05);
+    # a Java that stopped deciding (every task to the fallback) would show near 0.
+    check java_share_all_below_0.20 num_cmp "${kv[java_share_all]}" ">=" 0.20
+    check queued_below_10000 num_cmp "$(get queued)" ">=" 10000
     check detach_not_clean is detach clean
     check stress_ng_failed num_cmp "$(get stress_rc)" == 0
     check hackbench_failed num_cmp "$(get hackbench_failures)" == 0
     echo "stress: java_dispatched=${jd:-?} fallback=${fb:-?} ring_full=${rf:-?} -> java_ratio=${kv[java_ratio]} (goal >= 0.95);" \
       "hackbench runs=$(get hackbench_runs); detach=$(get detach)"
-    result_keys=(state ejections queued java_dispatched fallback ring_full stale java_ratio detach daemon_start_failures)
+    echo "stress: of all $(( ${jd:-0} + $(get bpf_inserts || echo 0) )) scheduling decisions, Java made" \
+      "java_share_all=${kv[java_share_all]} (floor 0.20); BPF's own inserts=$(get bpf_inserts)"
+    result_keys=(state ejections queued java_dispatched fallback ring_full stale java_ratio bpf_inserts java_share_all detach
+                 daemon_start_failures)
     ;;
   stall)
     check attach is attached true
@@ -65,7 +78,7 @@ case $scenario in
     result_keys=(probe_ticks_during_stop probe_expected ejections resumed reattached fallback_during_stop
                  fell_back fallback_ms reattach_ms)
     ;;
-  compare)
+  compare|compare-busy-host)
     # hackbench: throughput ratio eevdf_time / jthulhu_time (>= 1 means Jthulhu is faster), paired: the median
     # over Jthulhu's sets of (mean of the EEVDF sets just before and after it) / (its time).
     kv[hackbench_ratio]=$(get hackbench_paired_ratio)
@@ -84,8 +97,14 @@ case $scenario in
         lat_anycpu_avg_ratio lat_anycpu_p99_ratio lat_anycpu_max_ratio; do
       check "unmeasured_$k" num_cmp "${kv[$k]}" ">=" 0
     done
-    if num_cmp "${kv[hackbench_ratio]}" ">=" 0.95 && num_cmp "${kv[lat_avg_ratio]}" "<=" 1 \
-        && num_cmp "${kv[lat_p99_ratio]}" "<=" 1; then kv[goal_met]=true; else kv[goal_met]=false; fi
+    kv[hackbench_daemon_cpu_pct]=$(get hackbench_daemon_cpu_pct_jthulhu)
+    kv[java_share_all]=$(java_share_all)
+    # Issue 13's goals; with other processes busy on the host only the throughput goal is lower.
+    [ "$scenario" = compare ] && hackbench_goal=1.10 || hackbench_goal=0.95
+    if num_cmp "${kv[hackbench_ratio]}" ">=" "$hackbench_goal" && num_cmp "${kv[lat_avg_ratio]}" "<=" 1 \
+        && num_cmp "${kv[lat_p99_ratio]}" "<=" 1 && num_cmp "${kv[lat_anycpu_avg_ratio]}" "<=" 0.8 \
+        && num_cmp "${kv[lat_anycpu_p99_ratio]}" "<=" 0.8 && num_cmp "${kv[lat_idle_p99_ratio]}" "<=" 1.1 \
+        && num_cmp "${kv[hackbench_daemon_cpu_pct]}" "<=" 4; then kv[goal_met]=true; else kv[goal_met]=false; fi
     printf '%-34s %12s %12s %10s\n' "metric (one boot, TCG)" EEVDF Jthulhu ratio
     printf '%-34s %12s %12s %10s\n' "hackbench -g 4 -l 200, median s" "$(get hackbench_eevdf)" \
       "$(get hackbench_jthulhu)" "${kv[hackbench_ratio]}"
@@ -110,10 +129,18 @@ case $scenario in
       "around it / that set (throughput, goal >= 0.95);" \
       "lat_*_ratio = jthulhu / eevdf (latency, goal <= 1; lat_* = under stress-ng --cpu 4, lat_idle_* = idle," \
       "lat_anycpu_* = under stress-ng --cpu 4 with cyclictest's thread allowed every CPU: Java's path)"
-    echo "goal (throughput >= 0.95x EEVDF, load latency avg and p99 no worse): goal_met=${kv[goal_met]} (reported, not a failure)"
+    echo "java_share_all=${kv[java_share_all]}: Java's share of all scheduling decisions (BPF's own inserts=$(get bpf_inserts))"
+    echo "goal (hackbench_ratio >= $hackbench_goal, lat_avg/p99 <= 1, lat_anycpu_avg/p99 <= 0.8, lat_idle_p99 <= 1.1," \
+      "daemon CPU during hackbench <= 4 %): goal_met=${kv[goal_met]} (reported, not a failure)"
     result_keys=(hackbench_eevdf hackbench_jthulhu hackbench_ratio hackbench_ctxt_ratio lat_avg_ratio lat_p99_ratio lat_max_ratio
                  lat_idle_avg_ratio lat_idle_p99_ratio lat_idle_max_ratio lat_anycpu_avg_ratio lat_anycpu_p99_ratio
-                 lat_anycpu_max_ratio goal_met ejections daemon_start_failures)
+                 lat_anycpu_max_ratio hackbench_daemon_cpu_pct java_share_all goal_met ejections daemon_start_failures)
+    ;;
+  control)
+    check cycles_not_completed num_cmp "$(get cycles_done)" == "$(get cycles)"
+    check ejections num_cmp "$(get ejections)" == 0
+    echo "control: $(get cycles_done) of $(get cycles) attach/detach cycles of the control scheduler"
+    result_keys=(cycles cycles_done attach_failures ejections)
     ;;
   hotplug)
     check attach is attached true
@@ -317,5 +344,5 @@ case $scenario in
 esac
 
 if [ ${#failed[@]} -eq 0 ]; then pass=true reason=; else pass=false reason=" reason=$(IFS=,; echo "${failed[*]}")"; fi
-echo "RESULT scenario=$scenario pass=$pass$reason $(keys "${result_keys[@]}" kernel_oops)${extra:+ $extra}"
+echo "RESULT scenario=$scenario pass=$pass$reason $(keys "${result_keys[@]}" kernel_oops jvm_crashes)${extra:+ $extra}"
 [ "$pass" = true ]

@@ -37,6 +37,15 @@ else
   echo "JT_SCENARIO_START name=$scenario"
   cd /tmp && sh "/scenarios/$scenario.sh"
   rc=$?
+  # Every JVM (daemon, operator, API server) runs in /tmp and writes its crash report there; a daemon that
+  # died before attaching was counted by the scenario and its report renamed.
+  crashes=0
+  for f in /tmp/hs_err_pid*.log; do
+    [ -f "$f" ] || continue
+    crashes=$((crashes + 1))
+    grep -m 8 -e '^# ' -e '^Current thread' "$f" | sed "s|^|JT_LOG jvm crash ($f): |"
+  done
+  echo "JT_KV jvm_crashes=$crashes"
 fi
 read -r uptime _ < /proc/uptime
 echo "JT_DONE rc=$rc uptime=$uptime"

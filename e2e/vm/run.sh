@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs one Jthulhu scenario on a real sched_ext kernel in a QEMU (TCG) VM, from the repository root:
-#   e2e/vm/run.sh <scenario>          scenarios: the files in e2e/vm/scenarios/ (stress, stall, compare, hotplug)
+#   e2e/vm/run.sh <scenario>          scenarios: the files in e2e/vm/scenarios/ but lib.sh
 # Installs host packages, fetches the kernel, builds the node daemon, builds the initramfs, boots the
-# VM (up to two retries if the boot itself fails or panics), and judges the scenario's JT_KV facts on the host.
+# VM, and judges the scenario's JT_KV facts on the host. A boot that dies before the scenario starts is
+# retried. A kernel crash after it started counts: it is retried only if the control scenario (no Jthulhu,
+# a minimal sched_ext scheduler attached and detached 40 times) shows the same crash signature on this
+# kernel; otherwise the run fails. The RESULT line reports crashes, crashes_explained and their signatures.
 # Exit status 0 only if the scenario passed. The last line of stdout is always
 #   RESULT scenario=<name> pass=true|false [reason=<why>] <scenario keys...> boot_s=... wall_s=... log=...
 # Environment:
@@ -75,8 +78,10 @@ run_id=$scenario-$(date +%Y%m%d-%H%M%S)-$$
 run_dir=$work/runs/$run_id
 mkdir -p "$run_dir"
 qemu_pid=
+host_load_pid=
 cleanup() {
   [ -z "$qemu_pid" ] || kill "$qemu_pid" 2> /dev/null
+  [ -z "$host_load_pid" ] || kill "$host_load_pid" 2> /dev/null
   rm -f "$run_dir/initrd.img"
 }
 trap cleanup EXIT
@@ -91,12 +96,13 @@ say "initramfs $(du -h "$initrd" | cut -f1) in $(awk -v a="$t" -v b="$(date +%s.
 
 case $scenario in
   compare) default_timeout=1500 ;;
+  compare-busy-host) default_timeout=2400 ;;
   *) default_timeout=900 ;;
 esac
 vm_timeout=${JTHULHU_VM_TIMEOUT:-$default_timeout}
 # QEMU's main thread fires the guest's timer interrupts. With both vCPU threads busy on a 2-core host it
-# waits for a host CPU, and a timer-driven probe then measures the host's scheduler too (EEVDF's loaded
-# p99 in latency: 4.4-5.0 ms at normal priority, 2.4-2.9 ms at SCHED_FIFO). Hardware timers do not wait.
+# waits for a host CPU, and a timer-driven probe would measure the host's scheduler too; hardware timers
+# do not wait (docs/performance.md has the figures).
 case $scenario in
   latency|demo) timer_rt=${JTHULHU_QEMU_TIMER_RT:-1} ;;
   *) timer_rt=${JTHULHU_QEMU_TIMER_RT:-0} ;;
@@ -104,14 +110,15 @@ esac
 boot_timeout=120   # seconds until the scenario starts (normally 6-16 s under TCG on a busy host)
 cmdline="console=ttyS0 quiet panic=-1 jt_scenario=$scenario ${JTHULHU_VM_ARGS:-}"
 
-# boot <console-log>: one VM run; sets outcome (done|boot_failed|panic|timeout|exited_early) and boot_s.
+# boot <console-log> [cmdline] [timeout-s]: one VM run; sets outcome (done|boot_failed|panic|timeout|exited_early)
+# and boot_s.
 boot() {
-  local console=$1 printed=0 lines t0 now
+  local console=$1 append=${2:-$cmdline} limit=${3:-$vm_timeout} printed=0 lines t0 now
   boot_s= boot_wall_s=
   t0=$(date +%s.%N)
   qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2G \
     -nodefaults -no-user-config -display none -monitor none -serial stdio -net none -no-reboot \
-    -kernel "$kernel_dir/vmlinuz" -initrd "$initrd" -append "$cmdline" \
+    -kernel "$kernel_dir/vmlinuz" -initrd "$initrd" -append "$append" \
     < /dev/null > "$console" 2> "$console.qemu-stderr" &
   qemu_pid=$!
   # Only the main thread: the vCPU threads it starts later get SCHED_OTHER (reset on fork).
@@ -131,7 +138,7 @@ boot() {
     if ! grep -aq '^JT_SCENARIO_START' "$console" && [ "$now" -ge "$boot_timeout" ]; then
       outcome=boot_failed; kill "$qemu_pid"; break
     fi
-    if [ "$now" -ge "$vm_timeout" ]; then
+    if [ "$now" -ge "$limit" ]; then
       outcome=timeout; kill "$qemu_pid"; break
     fi
   done
@@ -149,40 +156,107 @@ boot() {
   fi
 }
 
-# Boots per run: a panic at 1 s uptime, before any scenario code, was seen twice in a row. An int3 Oops (the
-# kernel live-patching its static keys: at boot, at each sched_ext enable and disable) hit 1 boot in 4 of
-# the stall scenario, which attaches twice, so it gets two boots more; a TCG artefact, also seen before
-# any scenario code ran.
+# crash_signature <console-log>: "<kind>@<sched_ext state>" of the log's first kernel crash, e.g.
+# oops_int3@enabling+all: the Oops or BUG line, and the state the kernel prints beside the scheduler's name
+# ("none" if no BPF scheduler was loaded). Not the function: an int3 from text patching hits whichever
+# patched site a CPU runs into. crash_site <console-log>: the function the first RIP line names.
+crash_signature() {
+  tr -d '\r' < "$1" | awk '
+    !kind && /Oops: / { s = $0; sub(/.*Oops: /, "", s); sub(/:.*/, "", s); kind = "oops_" s }
+    !kind && /kernel BUG at / { s = $0; sub(/.*kernel BUG at /, "", s); sub(/!.*/, "", s); kind = "bug_" s }
+    !kind && /BUG: / { s = $0; sub(/.*BUG: /, "", s); sub(/[,:].*/, "", s); kind = "bug_" s }
+    !kind && /general protection fault/ { kind = "gpf" }
+    kind && !state && /Sched_ext: [^ ]+ \(/ { s = $0; sub(/.*Sched_ext: [^ ]+ \(/, "", s); sub(/\).*/, "", s); state = s }
+    kind && /RIP: [0-9]+:/ { exit }
+    END { if (kind) { gsub(/[^A-Za-z0-9_.+]+/, "_", kind); print kind "@" (state ? state : "none") } }'
+}
+crash_site() { tr -d '\r' < "$1" | sed -n 's/.*RIP: [0-9]*:\([^+ ]*\).*/\1/p' | head -n 1; }
+
+# Crash signatures the control scenario showed on this kernel, one per line, with the log that shows each.
+control_dir=$work/control/$(cat "$kernel_dir/version")
+control_boots_max=3
+control_cycles=40
+# control_log <signature>: the control run's log that showed it, empty if none did.
+control_log() { awk -v s="$1" '$1 == s { print $2; exit }' "$control_dir/signatures" 2> /dev/null; }
+# explained_by_control <signature>: the control scenario (no Jthulhu) crashed the same way on this kernel,
+# once before (remembered in $control_dir) or in one of up to $control_boots_max boots now.
+explained_by_control() {
+  local sig=$1 c clog csig
+  mkdir -p "$control_dir"
+  [ -n "$(control_log "$sig")" ] && return 0
+  for ((c = 1; c <= control_boots_max; c++)); do
+    clog=$run_dir/control-boot$c.log
+    say "control run $c of $control_boots_max: is $sig sched_ext's? ($control_cycles attach/detach cycles, no Jthulhu)"
+    boot "$clog" "console=ttyS0 quiet panic=-1 jt_scenario=control jt_cycles=$control_cycles" 600
+    csig=$(crash_signature "$clog")
+    say "control run $c ended: $outcome, $(tr -d '\r' < "$clog" | grep -ac 'JT_KV cycles_done=') cycles done," \
+      "crash: ${csig:-none}${csig:+ in $(crash_site "$clog")}"
+    [ -z "$csig" ] || echo "$csig $clog" >> "$control_dir/signatures"
+    [ "$csig" = "$sig" ] && return 0
+  done
+  return 1
+}
+
+# Boots: one that dies before the scenario starts (a panic at 1 s uptime was seen twice in a row under TCG)
+# is retried, up to 3 boots. A crash after the scenario started is retried, up to 5 boots, only while the
+# control scenario explains each one: an int3 Oops while the kernel live-patches its static keys at
+# sched_ext enable and disable is such a crash under TCG.
+# compare-busy-host: one CPU-bound process on the host beside QEMU's threads for every boot of the run.
+if [ "$scenario" = compare-busy-host ]; then
+  sh -c 'while :; do :; done' &
+  host_load_pid=$!
+  say "host load: a CPU-bound process (pid $host_load_pid) for the whole run"
+fi
+
 max_boots=3
-max_boots_int3=5
+max_boots_crash=5
 attempt=1
 retry_reason=
+crashes=0
+crashes_explained=0
+crash_signatures=
+unexplained=
 while :; do
   log=$run_dir/console-boot$attempt.log
   say "booting (attempt $attempt, limit ${vm_timeout}s): $cmdline"
   boot "$log"
   say "VM run ended: $outcome (kernel reached /init after ${boot_s:-?} s uptime, ${boot_wall_s:-?} s wall)"
-  # Kernel panics under TCG are mostly platform artefacts (PLATFORM.md: ~1 boot in 10; also seen mid-run
-  # as an int3 Oops while the kernel live-patches its text): run again, and say so in the RESULT.
   case $outcome in
-    panic) grep -aq 'Oops: int3' "$log" && limit=$max_boots_int3 || limit=$max_boots ;;
+    panic)
+      sig=$(crash_signature "$log")
+      sig=${sig:-panic@unknown}
+      crashes=$((crashes + 1))
+      crash_signatures=${crash_signatures:+$crash_signatures,}$sig
+      say "run $attempt crashed: $sig in $(crash_site "$log")"
+      say "run $attempt's console log kept: $log"
+      if [ "$scenario" = control ]; then
+        mkdir -p "$control_dir" && echo "$sig $log" >> "$control_dir/signatures"
+        break
+      fi
+      if ! explained_by_control "$sig"; then
+        unexplained=$sig
+        break
+      fi
+      crashes_explained=$((crashes_explained + 1))
+      say "the control scenario shows $sig without Jthulhu ($(control_log "$sig"))"
+      limit=$max_boots_crash ;;
     boot_failed) limit=$max_boots ;;
     *) break ;;
   esac
   [ "$attempt" -lt "$limit" ] || break
   grep -aE 'Kernel panic|Fatal exception|Oops' "$log" | head -n 3 | sed "s/^/[vm-harness] run $attempt failed: /"
-  say "run $attempt's console log kept: $log"
   retry_reason=$outcome
   attempt=$((attempt + 1))
 done
 
 say "console log: $log"
 extra="boot_s=${boot_s:-none} boot_wall_s=${boot_wall_s:-none} boots=$attempt${retry_reason:+ retried_after=$retry_reason}"
+extra="$extra crashes=$crashes crashes_explained=$crashes_explained crash_signatures=${crash_signatures:-none}"
 extra="$extra wall_s=$(elapsed) log=$log"
 case $outcome in
   done) bash "$vm/evaluate.sh" "$scenario" "$log" "$extra"; exit $? ;;
   boot_failed) reason=$(grep -aqE 'Kernel panic|Fatal exception' "$log" && echo boot_panic || echo boot_failed) ;;
-  panic) reason=kernel_panic ;;
+  panic) reason=${unexplained:+crash_not_explained_by_control:$unexplained}; reason=${reason:-kernel_panic} ;;
   timeout) reason=timeout_${vm_timeout}s ;;
   *) reason=vm_exited_before_scenario_end ;;
 esac

@@ -59,9 +59,12 @@ start_attached() {
     fi
     alive "$DAEMON_PID" && break
     failures=$((failures + 1))
-    for f in /tmp/hs_err_pid"$DAEMON_PID".log; do
-      [ -f "$f" ] && grep -m 12 -e '^# ' -e '^siginfo' -e '^Current thread' "$f" | sed 's/^/JT_LOG jvm crash: /'
-    done
+    # Counted here, as a start failure: init.sh counts every other JVM crash as one.
+    f=/tmp/hs_err_pid$DAEMON_PID.log
+    if [ -f "$f" ]; then
+      grep -m 12 -e '^# ' -e '^siginfo' -e '^Current thread' "$f" | sed 's/^/JT_LOG jvm crash: /'
+      mv "$f" "/tmp/hs_err_before_attach_pid$DAEMON_PID.log"
+    fi
     [ "$failures" -le 2 ] || break
     say "daemon pid $DAEMON_PID died before attaching; starting it again"
   done
@@ -153,7 +156,7 @@ daemon_threads() {
 }
 
 # report_wait_paths <label>: while the daemon runs, LatencyCritical tasks' waits by the path that placed them
-# (other idle class_preempt java pinned shared resumed kept_last) and, of those, the waits over 1 ms.
+# (other idle class_preempt java pinned shared resumed kept_last wake_preempt) and, of those, the waits over 1 ms.
 report_wait_paths() {
   id=$(bpftool map show 2>/dev/null | sed -n 's/^\([0-9]*\):.* name \.data\.jt_priv.*/\1/p' | head -n 1)
   [ -n "$id" ] || return 0
@@ -182,7 +185,8 @@ daemon_totals() {
 # Reports the counters of a daemon stats/final/totals line as JT_KV keys.
 report_counters() {
   for key in queued java_dispatched fallback ring_full stale direct_idle direct_kernel direct_usersched direct_pinned \
-      wake_deferred wake_nudges loop_parks loop_unparks; do
+      kept_last class_preempts wake_preempts resumed starved_moves no_heartbeat bpf_inserts wake_deferred wake_nudges loop_parks \
+      loop_unparks; do
     kv "$key" "$(field "$1" "$key")"
   done
 }

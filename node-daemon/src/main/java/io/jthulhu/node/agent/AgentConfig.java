@@ -18,11 +18,13 @@ package io.jthulhu.node.agent;
  *                         scheduling loop only after the oldest such task waited this long (0: at once);
  *                         below fallbackNanos, or BPF would dispatch the batch itself
  * @param podStats         BPF accounts CPU time, switches and run-queue wait per pod with a policy
+ * @param wakePreempt      a woken task that Java decided for before preempts at once in BPF, with that
+ *                         decision's deadline offset and slice, when it beats a running task
  */
 public record AgentConfig(long fallbackNanos, long sliceNanos, long heartbeatNanos, boolean directIdle,
                           boolean directPinned, long statsIntervalMs, boolean lockMemory, long maxBackoffMs,
                           long preemptMarginNanos, long starvationNanos, long minSliceNanos, long wakeBatchNanos,
-                          boolean podStats) {
+                          boolean podStats, boolean wakePreempt) {
 
     public AgentConfig {
         requireRange("fallbackNanos", fallbackNanos, 1_000_000L, 2_000_000_000L); // well under the 5 s watchdog

@@ -180,7 +180,7 @@ public final class SchedulerAgent implements SchedulerRunner {
 
     private void writeConfig(ByteBuffer c) {
         int flags = (config.directIdle() ? Abi.CFG_DIRECT_IDLE : 0) | (config.directPinned() ? Abi.CFG_DIRECT_PINNED : 0)
-                | (config.podStats() ? Abi.CFG_POD_STATS : 0);
+                | (config.podStats() ? Abi.CFG_POD_STATS : 0) | (config.wakePreempt() ? Abi.CFG_WAKE_PREEMPT : 0);
         c.putInt(ConfigLayout.USERSCHED_TGID, Libc.getpid());
         c.putInt(ConfigLayout.FLAGS, flags);
         c.putLong(ConfigLayout.FALLBACK_NS, config.fallbackNanos());

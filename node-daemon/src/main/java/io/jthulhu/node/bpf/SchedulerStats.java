@@ -52,7 +52,9 @@ public final class SchedulerStats {
         CGROUP_EXITS("cgroup_exits", SharedLayout.NR_CGROUP_EXITS),
         CLASS_PREEMPTS("class_preempts", SharedLayout.NR_CLASS_PREEMPTS),
         THROTTLED("throttled", SharedLayout.NR_THROTTLED),
-        UNTHROTTLED("unthrottled", SharedLayout.NR_UNTHROTTLED);
+        UNTHROTTLED("unthrottled", SharedLayout.NR_UNTHROTTLED),
+        NO_HEARTBEAT("no_heartbeat", SharedLayout.NR_NO_HEARTBEAT),
+        WAKE_PREEMPTS("wake_preempts", SharedLayout.NR_WAKE_PREEMPTS);
 
         final String key;
         final int offset;
@@ -72,6 +74,16 @@ public final class SchedulerStats {
     }
 
     private static final Counter[] COUNTERS = Counter.values();
+
+    /**
+     * Every insert BPF made on its own, for any reason: each is a scheduling decision Java did not
+     * make. A starvation move re-decides a task Java had placed, so it counts on both sides.
+     */
+    private static final Counter[] BPF_INSERTS = {
+        Counter.FALLBACK, Counter.RING_FULL, Counter.NO_HEARTBEAT, Counter.DIRECT_IDLE, Counter.DIRECT_KERNEL,
+        Counter.DIRECT_USERSCHED, Counter.DIRECT_PINNED, Counter.KEPT_LAST, Counter.CLASS_PREEMPTS,
+        Counter.RESUMED, Counter.STARVED_MOVES, Counter.THROTTLED, Counter.UNTHROTTLED, Counter.WAKE_PREEMPTS,
+    };
 
     private final long[] values = new long[COUNTERS.length];
 
@@ -93,6 +105,21 @@ public final class SchedulerStats {
     /** Share of the tasks that needed a decision which Java decided (1.0 when none needed one). */
     public double javaRatio() {
         long total = get(Counter.JAVA_DISPATCHED) + get(Counter.FALLBACK) + get(Counter.RING_FULL);
+        return total == 0 ? 1.0 : (double) get(Counter.JAVA_DISPATCHED) / total;
+    }
+
+    /** Scheduling decisions BPF made without Java: see {@link #BPF_INSERTS}. */
+    public long bpfInserts() {
+        long sum = 0;
+        for (Counter c : BPF_INSERTS) {
+            sum += get(c);
+        }
+        return sum;
+    }
+
+    /** Share of all scheduling decisions, by BPF or Java for any reason, that Java made (1.0 when none). */
+    public double javaShareAll() {
+        long total = get(Counter.JAVA_DISPATCHED) + bpfInserts();
         return total == 0 ? 1.0 : (double) get(Counter.JAVA_DISPATCHED) / total;
     }
 
@@ -121,6 +148,7 @@ public final class SchedulerStats {
             }
             line.append(line.length() == 0 ? "" : " ").append(c.key).append('=').append(value / c.divisor);
         }
-        return line.append(String.format(" java_ratio=%.4f", javaRatio())).toString();
+        return line.append(" bpf_inserts=").append(bpfInserts())
+                .append(String.format(" java_ratio=%.4f java_share_all=%.4f", javaRatio(), javaShareAll())).toString();
     }
 }

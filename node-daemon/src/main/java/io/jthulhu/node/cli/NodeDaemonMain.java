@@ -99,6 +99,11 @@ public final class NodeDaemonMain {
                 description = "Send single-CPU tasks without a policy to Java too (by default BPF queues them on their CPU by deadline).")
         boolean noDirectPinned;
 
+        @Option(names = "--no-wake-preempt",
+                description = "Send every woken task that finds no idle CPU to Java (by default BPF lets one that"
+                        + " Java decided for before preempt at once, with that decision's deadline offset and slice).")
+        boolean noWakePreempt;
+
         @Option(names = "--no-mlock", description = "Do not mlockall (only for environments that forbid it).")
         boolean noMlock;
 
@@ -130,7 +135,7 @@ public final class NodeDaemonMain {
                 config = new AgentConfig(fallbackMs * 1_000_000L, sliceUs * 1_000L, heartbeatMs * 1_000_000L,
                         !noDirectIdle, !noDirectPinned, statsIntervalMs, !noMlock, maxBackoffMs,
                         preemptMarginUs * 1_000L, starvationMs * 1_000_000L, minSliceUs * 1_000L, wakeBatchUs * 1_000L,
-                        !noPodStats);
+                        !noPodStats, !noWakePreempt);
             } catch (IllegalArgumentException e) {
                 System.err.println("jthulhu-node: invalid option: " + e.getMessage());
                 return 2;

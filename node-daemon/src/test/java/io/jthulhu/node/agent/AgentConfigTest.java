@@ -15,7 +15,7 @@ class AgentConfigTest {
         if (index >= 0) {
             v[index] = value;
         }
-        return new AgentConfig(v[0], v[1], v[2], true, true, v[3], true, v[4], v[5], v[6], v[7], v[8], true);
+        return new AgentConfig(v[0], v[1], v[2], true, true, v[3], true, v[4], v[5], v[6], v[7], v[8], true, true);
     }
 
     @Test

@@ -35,6 +35,7 @@ public final class Abi {
     public static final int CFG_DIRECT_PINNED = 1;
     public static final int CFG_DIRECT_IDLE = 1 << 1;
     public static final int CFG_POD_STATS = 1 << 2;
+    public static final int CFG_WAKE_PREEMPT = 1 << 3;
 
     /** JT_WAIT_BUCKETS: run-queue wait buckets of struct jt_pod_stats, the last one unbounded. */
     public static final int WAIT_BUCKETS = 17;
