@@ -242,27 +242,24 @@ static __always_inline bool wake_preempt(struct task_struct *p, struct task_ctx 
 					 const struct jt_policy *policy, u64 enq_flags)
 {
 	u32 sched_class = policy && policy->sched_class <= JT_CLASS_IDLE ? policy->sched_class : JT_CLASS_NORMAL;
-	u32 rank = class_rank(sched_class), flags = JT_DISPATCH_PREEMPT;
-	s32 here = scx_bpf_task_cpu(p), cpu;
+	u32 flags = wakeup_preempt_flags(sched_class, policy ? policy->flags : 0);
+	s32 here, cpu;
 	s64 deadline;
 
 	if (!(cfg_flags() & JT_CFG_WAKE_PREEMPT) || !(enq_flags & SCX_ENQ_WAKEUP) ||
-	    tctx->java_class != sched_class + 1)
+	    tctx->java_class != sched_class + 1 || !(flags & JT_DISPATCH_PREEMPT))
 		return false;
-	/* The flags PolicyEngine sets on a wakeup decision: Batch and Idle never preempt by deadline. */
-	if (sched_class == JT_CLASS_BATCH || sched_class == JT_CLASS_IDLE)
-		return false;
-	if (policy && (policy->flags & JT_POLICY_PREEMPT))
-		flags |= JT_DISPATCH_PREEMPT_CLASS;
+	here = scx_bpf_task_cpu(p);
 	deadline = (s64)tctx->vtime + tctx->java_lag;
 	if (deadline < 0)
 		deadline = 0;
 	/* After a sync wakeup the waking CPU's task is about to sleep: leave it be. */
-	cpu = find_victim(p, tctx->sync_wakeup ? bpf_get_smp_processor_id() : -1, here, deadline, rank, flags);
+	cpu = find_victim(p, tctx->sync_wakeup ? bpf_get_smp_processor_id() : -1, here, deadline,
+			  class_rank(sched_class), flags);
 	if (cpu < 0)
 		return false;
 	tctx->slice = tctx->java_slice;
-	note_placement(tctx, deadline, rank, true, true);
+	note_placement(tctx, deadline, class_rank(sched_class), true, true);
 	tctx->wait_path = JT_PATH_WAKE_PREEMPT;
 	tctx->queued_at = bpf_ktime_get_ns();
 	STAT_INC2(nr_wake_preempts);

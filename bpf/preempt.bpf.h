@@ -13,6 +13,16 @@ static __always_inline void kick_idle_cpu_for(const struct task_struct *p)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
+/* The JT_DISPATCH_PREEMPT* flags PolicyEngine sets on a wakeup decision: Batch and Idle never preempt by deadline. */
+static __always_inline u32 wakeup_preempt_flags(u32 sched_class, u32 policy_flags)
+{
+	u32 flags = sched_class == JT_CLASS_BATCH || sched_class == JT_CLASS_IDLE ? 0 : JT_DISPATCH_PREEMPT;
+
+	if ((policy_flags & JT_POLICY_PREEMPT) && sched_class != JT_CLASS_IDLE)
+		flags |= JT_DISPATCH_PREEMPT_CLASS;
+	return flags;
+}
+
 /* May a waking task (deadline, rank, JT_DISPATCH_PREEMPT* flags) preempt what @run runs? */
 static __always_inline bool may_preempt(const struct jt_cpu_run *run, u64 deadline, u32 rank,
 					u32 flags)

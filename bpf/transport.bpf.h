@@ -209,12 +209,8 @@ static __always_inline bool wake_deferrable(struct task_struct *p, const struct 
 
 		if (sched_class == JT_CLASS_LATENCY_CRITICAL)
 			return false;
-		/* The flags PolicyEngine sets on a wakeup decision. */
 		rank = class_rank(sched_class);
-		if (sched_class == JT_CLASS_BATCH || sched_class == JT_CLASS_IDLE)
-			flags = 0;
-		if ((rec->policy.flags & JT_POLICY_PREEMPT) && sched_class != JT_CLASS_IDLE)
-			flags |= JT_DISPATCH_PREEMPT_CLASS;
+		flags = wakeup_preempt_flags(sched_class, rec->policy.flags);
 	}
 	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA) >=
 	    JT_WAKE_BATCH_MAX * (sizeof(*rec) + BPF_RINGBUF_HDR_SZ))

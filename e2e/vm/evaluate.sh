@@ -57,8 +57,8 @@ case $scenario in
     check hackbench_failed num_cmp "$(get hackbench_failures)" == 0
     echo "stress: java_dispatched=${jd:-?} fallback=${fb:-?} ring_full=${rf:-?} -> java_ratio=${kv[java_ratio]} (goal >= 0.95);" \
       "hackbench runs=$(get hackbench_runs); detach=$(get detach)"
-    echo "stress: of all $(( ${jd:-0} + $(get bpf_inserts || echo 0) )) scheduling decisions, Java made" \
-      "java_share_all=${kv[java_share_all]} (floor 0.20); BPF's own inserts=$(get bpf_inserts)"
+    echo "stress: Java made java_share_all=${kv[java_share_all]} of all scheduling decisions (floor 0.20):" \
+      "${jd:-?} against BPF's own inserts=$(get bpf_inserts)"
     result_keys=(state ejections queued java_dispatched fallback ring_full stale java_ratio bpf_inserts java_share_all detach
                  daemon_start_failures)
     ;;
