@@ -48,16 +48,16 @@ case $scenario in
     check ejections num_cmp "$(get ejections)" == 0
     kv[java_share_all]=$(java_share_all)
     check java_ratio_below_0.95 num_cmp "${kv[java_ratio]}" ">=" 0.95
-    # Java made 0.42 of all decisions before BPF re-applied its wakeup decisions, 0.30 after (2026-12-05);
-    # a Java that stopped deciding (every task to the fallback) would show near 0.
-    check java_share_all_below_0.20 num_cmp "${kv[java_share_all]}" ">=" 0.20
+    # Java made 0.42 of all decisions before BPF re-applied its wakeup decisions, 0.22-0.38 after (a wake
+    # preemption also re-inserts the task it preempted); a Java that stopped deciding would show near 0.
+    check java_share_all_below_0.15 num_cmp "${kv[java_share_all]}" ">=" 0.15
     check queued_below_10000 num_cmp "$(get queued)" ">=" 10000
     check detach_not_clean is detach clean
     check stress_ng_failed num_cmp "$(get stress_rc)" == 0
     check hackbench_failed num_cmp "$(get hackbench_failures)" == 0
     echo "stress: java_dispatched=${jd:-?} fallback=${fb:-?} ring_full=${rf:-?} -> java_ratio=${kv[java_ratio]} (goal >= 0.95);" \
       "hackbench runs=$(get hackbench_runs); detach=$(get detach)"
-    echo "stress: Java made java_share_all=${kv[java_share_all]} of all scheduling decisions (floor 0.20):" \
+    echo "stress: Java made java_share_all=${kv[java_share_all]} of all scheduling decisions (floor 0.15):" \
       "${jd:-?} against BPF's own inserts=$(get bpf_inserts)"
     result_keys=(state ejections queued java_dispatched fallback ring_full stale java_ratio bpf_inserts java_share_all detach
                  daemon_start_failures)

@@ -93,6 +93,7 @@ machine_hackbench_ticks=0
 # hackbench_runs <scheduler> <set>: HACKBENCH_RUNS runs under whichever scheduler is active now; appends their
 # times and context switches to /tmp/hackbench.<scheduler>, the times to /tmp/hackbench_set.<scheduler>_<set>.
 hackbench_runs() {
+  [ "$1" = jthulhu ] && say "daemon threads' CPU ticks before hackbench: $(daemon_threads)"
   ticks_before=$(machine_ticks)
   daemon_before=$(daemon_ticks)
   set_file=/tmp/hackbench_set.$1_$2
@@ -107,6 +108,7 @@ hackbench_runs() {
   cat "$set_file" >> /tmp/hackbench.$1
   kv "hackbench_runs_$1_$2" "$(paste -sd, "$set_file")"
   if [ "$1" = jthulhu ]; then
+    say "daemon threads' CPU ticks after hackbench: $(daemon_threads)"
     daemon_hackbench_ticks=$((daemon_hackbench_ticks + $(daemon_ticks) - daemon_before))
     machine_hackbench_ticks=$((machine_hackbench_ticks + $(machine_ticks) - ticks_before))
   fi
@@ -152,10 +154,11 @@ jthulhu_set() {
   if [ "$attached" -ne 0 ]; then
     kv attached false
     kill -9 "$DAEMON_PID" 2>/dev/null
+    print_daemon_log
     return 1
   fi
   kv attached true
-  say "daemon threads' CPU ticks before hackbench: $(daemon_threads)"
+  say "daemon threads' CPU ticks once attached: $(daemon_threads)"
   # jt_bpf_stats=1: the kernel times every BPF program run (costs two clock reads per run, so off by default).
   [ "${jt_bpf_stats:-0}" = 1 ] && echo 1 > /proc/sys/kernel/bpf_stats_enabled
   measure jthulhu "$1"
@@ -181,6 +184,7 @@ jthulhu_set() {
   say "daemon threads' CPU ticks after the set: $(daemon_threads)"
   kv state_jthulhu "$(scx_state)"
   stop_daemon
+  print_daemon_log
   [ "$detach" = clean ]
 }
 
@@ -189,7 +193,6 @@ kv state_eevdf "$(scx_state)"
 # Timekeeping cost differs a lot under TCG by clock source (BPF reads the clock on every event).
 kv clocksource "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 kv compare_rounds "$ROUNDS"
-forward_daemon_log
 measure eevdf 0
 round=1
 while [ "$round" -le "$ROUNDS" ]; do

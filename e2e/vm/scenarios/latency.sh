@@ -26,7 +26,6 @@ PLAN
 say "EEVDF: probe idle, then with 4 Batch processes"
 run_set eevdf
 
-forward_daemon_log
 attach_or_exit start_planned
 wait_plan 3 10000 && kv plan_applied true || kv plan_applied false
 sleep 2
@@ -35,6 +34,7 @@ run_set jthulhu
 report_wait_paths jthulhu
 kv ejections "$(count_ejections)"
 stop_daemon
+print_daemon_log
 counters=$(daemon_totals)
 report_counters "$counters"
 kv class_preempts "$(field "$counters" class_preempts)"

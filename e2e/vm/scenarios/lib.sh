@@ -5,8 +5,9 @@ JAR=/opt/jthulhu/jthulhu-node-daemon.jar
 # Kernel option jt_jvm_opts=-XX:A,-XX:B adds JVM options (for experiments; commas become spaces).
 # The daemon's JVM: fixed, pre-touched heap (no page faults, no heap growth); C1 only, because C2 kept
 # compiling for minutes after attach under TCG and took 10-12 % of the machine from the workloads there,
-# while C1 code decides a task in well under a microsecond anyway.
-JVM_OPTS="-Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 $(echo "${jt_jvm_opts:-}" | tr , ' ')"
+# while C1 code decides a task in well under a microsecond anyway. No perf data: its sampler thread was 6 % of
+# the daemon's CPU during hackbench.
+JVM_OPTS="-Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData $(echo "${jt_jvm_opts:-}" | tr , ' ')"
 DAEMON_LOG=/tmp/daemon.log
 SCX=/sys/kernel/sched_ext
 ATTACH_TIMEOUT_MS=${jt_attach_timeout_ms:-180000}
@@ -30,10 +31,22 @@ wait_state() {
   done
 }
 
-# Prints the daemon's output on the console as it comes (the file itself is what scenarios parse).
+# Prints the daemon's output on the console as it comes (the file itself is what scenarios parse). sed reads
+# the pipe in blocks; a shell read loop made one system call per byte.
 forward_daemon_log() {
   touch "$DAEMON_LOG"
-  tail -n +1 -f "$DAEMON_LOG" | while IFS= read -r line; do echo "[daemon] $line"; done &
+  tail -n +1 -f "$DAEMON_LOG" | sed 's/^/[daemon] /' &
+}
+
+# print_daemon_log: the daemon's output written since the last call, for scenarios that measure. Forwarded as it
+# is written, each line would cost the console's CPU time in the middle of a measurement, and only while the
+# daemon runs: under TCG a 1.5 kB stats line a second goes out byte by byte through the emulated UART.
+daemon_log_printed=0
+print_daemon_log() {
+  [ -f "$DAEMON_LOG" ] || return 0
+  total=$(wc -l < "$DAEMON_LOG")
+  [ "$total" -gt "$daemon_log_printed" ] && sed -n "$((daemon_log_printed + 1)),${total}p" "$DAEMON_LOG" | sed 's/^/[daemon] /'
+  daemon_log_printed=$total
 }
 
 # start_daemon [daemon options...]: starts the node daemon in the background, sets DAEMON_PID.
@@ -329,6 +342,7 @@ percentile() {
 attach_or_exit() {
   if ! "$@"; then
     kv attached false
+    print_daemon_log
     dump_scx_dmesg
     exit 0
   fi
