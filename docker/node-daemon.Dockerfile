@@ -20,5 +20,5 @@ COPY --from=jre /opt/jre /opt/java
 COPY node-daemon/target/jthulhu-node-daemon.jar /opt/jthulhu/jthulhu-node-daemon.jar
 # Root: the pod spec grants CAP_BPF, CAP_PERFMON and CAP_IPC_LOCK, which only uid 0 receives (helm/templates/node-daemon.yaml).
 # The VM scenarios' JVM options (e2e/vm/scenarios/lib.sh); the chart passes the same ones.
-ENTRYPOINT ["/opt/java/bin/java", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1", "-jar", "/opt/jthulhu/jthulhu-node-daemon.jar"]
+ENTRYPOINT ["/opt/java/bin/java", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-jar", "/opt/jthulhu/jthulhu-node-daemon.jar"]
 CMD ["run", "--kubernetes"]

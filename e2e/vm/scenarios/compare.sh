@@ -86,6 +86,12 @@ context_switches() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
 # CPU time of all CPUs together, in clock ticks.
 machine_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t }' /proc/stat; }
 
+# The daemon's time since its JVM started (the clock of -XX:+PrintCompilation's first column), in ms.
+jvm_uptime_ms() {
+  awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" 'NR == FNR { up = $1; next }
+    { sub(/.*\) /, ""); split($0, f, " "); printf "%d", (up - f[20] / hz) * 1000 }' /proc/uptime "/proc/$DAEMON_PID/stat"
+}
+
 # The daemon's and the machine's CPU ticks during all of Jthulhu's hackbench runs.
 daemon_hackbench_ticks=0
 machine_hackbench_ticks=0
@@ -93,7 +99,7 @@ machine_hackbench_ticks=0
 # hackbench_runs <scheduler> <set>: HACKBENCH_RUNS runs under whichever scheduler is active now; appends their
 # times and context switches to /tmp/hackbench.<scheduler>, the times to /tmp/hackbench_set.<scheduler>_<set>.
 hackbench_runs() {
-  [ "$1" = jthulhu ] && say "daemon threads' CPU ticks before hackbench: $(daemon_threads)"
+  [ "$1" = jthulhu ] && say "daemon threads' CPU ticks before hackbench: $(daemon_threads) (JVM uptime $(jvm_uptime_ms) ms, daemon log line $(wc -l < "$DAEMON_LOG"))"
   ticks_before=$(machine_ticks)
   daemon_before=$(daemon_ticks)
   set_file=/tmp/hackbench_set.$1_$2
@@ -108,7 +114,7 @@ hackbench_runs() {
   cat "$set_file" >> /tmp/hackbench.$1
   kv "hackbench_runs_$1_$2" "$(paste -sd, "$set_file")"
   if [ "$1" = jthulhu ]; then
-    say "daemon threads' CPU ticks after hackbench: $(daemon_threads)"
+    say "daemon threads' CPU ticks after hackbench: $(daemon_threads) (JVM uptime $(jvm_uptime_ms) ms, daemon log line $(wc -l < "$DAEMON_LOG"))"
     daemon_hackbench_ticks=$((daemon_hackbench_ticks + $(daemon_ticks) - daemon_before))
     machine_hackbench_ticks=$((machine_hackbench_ticks + $(machine_ticks) - ticks_before))
   fi

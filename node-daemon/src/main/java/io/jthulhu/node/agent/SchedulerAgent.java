@@ -144,6 +144,7 @@ public final class SchedulerAgent implements SchedulerRunner {
         long loaded = System.nanoTime();
         SchedulerLoop current = new SchedulerLoop(bpf, config);
         current.warmUp();
+        StatsPrinter.warmUp(bpf, current);
         long warm = System.nanoTime();
         bpf.attach(sysfs);
         // Where a (re-)attach spends its time: the verifier, compiling the hot path, the kernel's enable.

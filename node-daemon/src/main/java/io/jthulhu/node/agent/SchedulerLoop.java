@@ -1,6 +1,9 @@
 package io.jthulhu.node.agent;
 
 import io.jthulhu.node.bpf.BpfScheduler;
+import io.jthulhu.node.bpf.InMemoryRings;
+import io.jthulhu.node.bpf.layout.QueuedTaskRecord;
+import io.jthulhu.node.bpf.layout.Abi;
 import io.jthulhu.node.bpf.layout.DispatchLayout;
 import io.jthulhu.node.bpf.layout.ExitInfoLayout;
 import io.jthulhu.node.bpf.layout.QueuedTaskLayout;
@@ -34,11 +37,18 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     private static final int MAX_BATCH = 4096;
     /** A short sleep, for when waiting is all the loop can do: the dispatch ring is full, or BPF does not park it. */
     private static final long NAP_NS = 1_000_000;
+    /** Warm-up: passes through rings in memory, enough for C1 to compile every method of a pass. */
+    private static final int WARM_UP_PASSES = 2_000;
+    private static final int WARM_UP_RECORDS_PER_PASS = 4;
+    private static final int WARM_UP_PARK_EVERY = 4;
+    private static final int WARM_UP_RING_BYTES = 1 << 16;
 
     private final ByteBuffer shared;
     private final RingBufferConsumer queued;
     private final UserRingBufferProducer dispatched;
     private final ByteBuffer dispatchBuffer;
+    private final SchedulerConfig schedConfig;
+    private final CpuTopology topology;
     private final PolicyEngine engine;
     private volatile boolean wakeRequested;
     /** Idle passes in a row whose yield did not park the loop in BPF. */
@@ -53,18 +63,54 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     private final long[] counters = new long[3];
 
     SchedulerLoop(BpfScheduler bpf, AgentConfig config) {
-        this.shared = bpf.shared();
-        this.queued = bpf.queued();
-        this.dispatched = bpf.dispatched();
-        this.dispatchBuffer = dispatched.buffer();
-        this.engine = new PolicyEngine(SchedulerConfig.builder().baseSliceNs(config.sliceNanos())
-                        .minSliceNs(config.minSliceNanos()).build(),
-                CpuTopology.fromSysfs(), new SharedCpuIdleView(shared, 0));
+        this(bpf.shared(), bpf.queued(), bpf.dispatched(), SchedulerConfig.builder().baseSliceNs(config.sliceNanos())
+                .minSliceNs(config.minSliceNanos()).build(), CpuTopology.fromSysfs());
     }
 
-    /** Compiles the decision path before the kernel depends on it. */
+    SchedulerLoop(ByteBuffer shared, RingBufferConsumer queued, UserRingBufferProducer dispatched,
+                          SchedulerConfig schedConfig, CpuTopology topology) {
+        this.shared = shared;
+        this.queued = queued;
+        this.dispatched = dispatched;
+        this.dispatchBuffer = dispatched.buffer();
+        this.schedConfig = schedConfig;
+        this.topology = topology;
+        this.engine = new PolicyEngine(schedConfig, topology, new SharedCpuIdleView(shared, 0));
+    }
+
+    /**
+     * Compiles the decision path and the loop's transport before the kernel depends on it: the
+     * engine on its own, then passes of a loop of its own through rings in memory, where this
+     * method plays BPF. Without the second part the loop ran interpreted for its first ~1.5 s
+     * attached under TCG.
+     */
     void warmUp() {
         engine.warmUp();
+        InMemoryRings rings = new InMemoryRings(WARM_UP_RING_BYTES, WARM_UP_RING_BYTES);
+        ByteBuffer scratchShared = ByteBuffer.allocateDirect(SharedLayout.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        SchedulerLoop scratch = new SchedulerLoop(scratchShared, rings.queued(), rings.dispatched(), schedConfig, topology);
+        QueuedTaskRecord rec = new QueuedTaskRecord();
+        int nrCpus = topology.nrCpus();
+        long seq = 0;
+        for (int i = 0; i < WARM_UP_PASSES; i++) {
+            for (int k = 0; k < WARM_UP_RECORDS_PER_PASS; k++, seq++) {
+                int at = rings.reserveQueued(QueuedTaskLayout.SIZE);
+                if (at < 0) {
+                    break;
+                }
+                int pid = 1 + (int) (seq % 300);
+                rec.wrap(rings.queuedBuffer(), at).pid(pid).tgid(pid).prevCpu(pid % nrCpus).nrCpusAllowed(nrCpus)
+                        .weight(100).flags((int) seq & Abi.TASK_WAKEUP).execRuntime(pid * 10_000L).nvcsw(seq / 3)
+                        .vtime(seq * 1_000L).seq(seq).enqueuedAt(seq * 50_000L).policy(pid & 3, 0, 0, pid & 3);
+                rings.submitQueued(at);
+            }
+            scratch.pass();
+            rings.drainDispatched();
+            if (i % WARM_UP_PARK_EVERY == 0) {
+                scratch.yieldsNotParked = 0;
+                scratch.park();
+            }
+        }
     }
 
     /**
@@ -82,26 +128,7 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         // BPF gives this thread, and no other JVM thread, priority over all queued work.
         LONG.setRelease(shared, SharedLayout.SCHEDULER_TID, (long) Libc.gettid());
         while (!stop.getAsBoolean() && !kernelExited()) {
-            LONG.setRelease(shared, SharedLayout.JAVA_HEARTBEAT_NS, System.nanoTime());
-            // Cleared before the ring is read (a volatile store: ordered before the reads): a record
-            // committed after this sets it again, and BPF then refuses to park the loop.
-            INT.setVolatile(shared, SharedLayout.LOOP_WANTED, 0);
-            // Never take a record the engine cannot hold: a consumed record is gone from the ring.
-            int room = Math.min(MAX_BATCH, engine.remainingCapacity());
-            int taken = room > 0 ? queued.consume(this, room) : 0;
-            int sent = flush();
-            count(PASSES, 1);
-            count(RECORDS, taken);
-            if (taken > 0 || sent > 0) {
-                yieldsNotParked = 0;
-            }
-            // A pass that emptied the ring and sent everything needs no second look before it
-            // parks (under TCG a pass costs ~50 us on a woken task's way to its CPU): BPF sets
-            // loop_wanted for every urgent record committed since, and then refuses to park the
-            // loop. The decisions just sent are drained when this thread yields.
-            boolean caughtUp = sent > 0 && engine.pending() == 0 && queued.pendingBytes() == 0
-                    && (int) INT.getVolatile(shared, SharedLayout.LOOP_WANTED) == 0;
-            if ((taken == 0 && sent == 0 || caughtUp) && !wakeRequested) {
+            if (pass() && !wakeRequested) {
                 count(SLEEPS, 1);
                 if (engine.pending() > 0) {
                     // Decisions wait for room in the dispatch ring, which BPF drains as CPUs dispatch.
@@ -113,15 +140,40 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
         }
     }
 
+    /** One pass over the rings: records in, decisions out. Returns true if the loop may wait now. */
+    private boolean pass() {
+        LONG.setRelease(shared, SharedLayout.JAVA_HEARTBEAT_NS, System.nanoTime());
+        // Cleared before the ring is read (a volatile store: ordered before the reads): a record
+        // committed after this sets it again, and BPF then refuses to park the loop.
+        INT.setVolatile(shared, SharedLayout.LOOP_WANTED, 0);
+        // Never take a record the engine cannot hold: a consumed record is gone from the ring.
+        int room = Math.min(MAX_BATCH, engine.remainingCapacity());
+        int taken = room > 0 ? queued.consume(this, room) : 0;
+        int sent = flush();
+        count(PASSES, 1);
+        count(RECORDS, taken);
+        if (taken > 0 || sent > 0) {
+            yieldsNotParked = 0;
+        }
+        // A pass that emptied the ring and sent everything needs no second look before it
+        // parks (under TCG a pass costs ~50 us on a woken task's way to its CPU): BPF sets
+        // loop_wanted for every urgent record committed since, and then refuses to park the
+        // loop. The decisions just sent are drained when this thread yields.
+        boolean caughtUp = sent > 0 && engine.pending() == 0 && queued.pendingBytes() == 0
+                && (int) INT.getVolatile(shared, SharedLayout.LOOP_WANTED) == 0;
+        return taken == 0 && sent == 0 || caughtUp;
+    }
+
     /**
      * Nothing to do: yield with java_loop_idle set, and BPF's ops.enqueue keeps this thread until
      * records wait. Cheaper than sleeping on the ring: no wakeup through the kernel, no syscall
-     * to return from but this one.
+     * to return from but this one. Thread.yield is sched_yield(2) on Linux, without JNA's call
+     * overhead.
      */
     private void park() {
         long parks = (long) LONG.getOpaque(shared, SharedLayout.NR_LOOP_PARKS);
         INT.setVolatile(shared, SharedLayout.JAVA_LOOP_IDLE, 1);
-        Libc.sched_yield();
+        Thread.yield();
         INT.setRelease(shared, SharedLayout.JAVA_LOOP_IDLE, 0);
         if ((long) LONG.getOpaque(shared, SharedLayout.NR_LOOP_PARKS) != parks) {
             yieldsNotParked = 0;

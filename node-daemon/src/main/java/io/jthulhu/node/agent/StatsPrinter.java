@@ -26,12 +26,7 @@ final class StatsPrinter {
                     return;
                 }
                 if (!stopped) {
-                    long loopCpuNs = threads.getThreadCpuTime(loopThreadId); // -1 if unsupported
-                    out.println("JTHULHU stats " + SchedulerStats.read(bpf.shared()).toKeyValues()
-                            + " loop_cpu_ms=" + (loopCpuNs < 0 ? -1 : loopCpuNs / 1_000_000)
-                            + " loop_passes=" + loop.counter(SchedulerLoop.PASSES)
-                            + " loop_sleeps=" + loop.counter(SchedulerLoop.SLEEPS)
-                            + " loop_records=" + loop.counter(SchedulerLoop.RECORDS));
+                    out.println(line(bpf, threads.getThreadCpuTime(loopThreadId), loop));
                 }
             }
         }, "jthulhu-stats");
@@ -39,6 +34,23 @@ final class StatsPrinter {
             thread.setDaemon(true);
             thread.start();
         }
+    }
+
+    /** @param loopCpuNs the loop thread's CPU time, -1 if unsupported */
+    private static String line(BpfScheduler bpf, long loopCpuNs, SchedulerLoop loop) {
+        return "JTHULHU stats " + SchedulerStats.read(bpf.shared()).toKeyValues()
+                + " loop_cpu_ms=" + (loopCpuNs < 0 ? -1 : loopCpuNs / 1_000_000)
+                + " loop_passes=" + loop.counter(SchedulerLoop.PASSES)
+                + " loop_sleeps=" + loop.counter(SchedulerLoop.SLEEPS)
+                + " loop_records=" + loop.counter(SchedulerLoop.RECORDS);
+    }
+
+    /**
+     * Builds a line and drops it, before attach: the string concatenation's first use generates
+     * classes, which cost the machine ~0.1 s of CPU under TCG while the scheduler ran.
+     */
+    static void warmUp(BpfScheduler bpf, SchedulerLoop loop) {
+        line(bpf, 0, loop);
     }
 
     /** Starts printing; the calling thread is the one that will run {@code loop}. */

@@ -25,7 +25,11 @@ public final class RingBufferConsumer implements AutoCloseable {
     private final RingMapping ring;
 
     public RingBufferConsumer(int mapFd, int sizeBytes) {
-        this.ring = new RingMapping(mapFd, sizeBytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.PROT_READ, "ringbuf");
+        this(new RingMapping(mapFd, sizeBytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.PROT_READ, "ringbuf"));
+    }
+
+    RingBufferConsumer(RingMapping ring) {
+        this.ring = ring;
     }
 
     /** Bytes written by the producer and not consumed yet. */

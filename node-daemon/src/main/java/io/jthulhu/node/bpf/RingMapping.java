@@ -45,6 +45,25 @@ final class RingMapping implements AutoCloseable {
         this.capacity = sizeBytes;
     }
 
+    /**
+     * A ring in process memory with the same layout, for running the transport before attach. The
+     * data area is not mapped twice: a record that wraps is read where it was written, which is all
+     * a writer in this process needs.
+     */
+    RingMapping(int sizeBytes) {
+        if (Integer.bitCount(sizeBytes) != 1) {
+            throw new IllegalArgumentException("ring size must be a power of two: " + sizeBytes);
+        }
+        int page = Libc.getpagesize();
+        this.consumerPage = null;
+        this.producerArea = null;
+        this.cons = ByteBuffer.allocateDirect(page).order(ByteOrder.LITTLE_ENDIAN);
+        this.data = ByteBuffer.allocateDirect(page + 2 * sizeBytes).order(ByteOrder.LITTLE_ENDIAN);
+        this.dataStart = page;
+        this.mask = sizeBytes - 1L;
+        this.capacity = sizeBytes;
+    }
+
     /** Absolute offset in {@link #data} of the record header at ring position {@code pos}. */
     int headerAt(long pos) {
         return dataStart + (int) (pos & mask);
@@ -69,7 +88,9 @@ final class RingMapping implements AutoCloseable {
 
     @Override
     public void close() {
-        producerArea.close();
-        consumerPage.close();
+        if (producerArea != null) {
+            producerArea.close();
+            consumerPage.close();
+        }
     }
 }

@@ -19,7 +19,11 @@ public final class UserRingBufferProducer implements AutoCloseable {
     private final RingMapping ring;
 
     UserRingBufferProducer(int mapFd, int sizeBytes) {
-        this.ring = new RingMapping(mapFd, sizeBytes, Libc.PROT_READ, Libc.PROT_READ | Libc.PROT_WRITE, "user ringbuf");
+        this(new RingMapping(mapFd, sizeBytes, Libc.PROT_READ, Libc.PROT_READ | Libc.PROT_WRITE, "user ringbuf"));
+    }
+
+    UserRingBufferProducer(RingMapping ring) {
+        this.ring = ring;
     }
 
     /** The buffer that {@link #reserve} offsets point into. */

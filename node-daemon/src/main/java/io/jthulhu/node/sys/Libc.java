@@ -32,9 +32,6 @@ public final class Libc {
 
     public static native int close(int fd);
 
-    /** Gives up the CPU; the scheduling loop's way to park in BPF (see SchedulerLoop). */
-    public static native int sched_yield();
-
     public static native int geteuid();
 
     public static native int getpid();
