@@ -35,15 +35,18 @@ wait_state() {
 # the pipe in blocks; a shell read loop made one system call per byte.
 forward_daemon_log() {
   touch "$DAEMON_LOG"
+  daemon_log_forwarded=1
   tail -n +1 -f "$DAEMON_LOG" | sed 's/^/[daemon] /' &
 }
 
 # print_daemon_log: the daemon's output written since the last call, for scenarios that measure. Forwarded as it
 # is written, each line would cost the console's CPU time in the middle of a measurement, and only while the
-# daemon runs: under TCG a 1.5 kB stats line a second goes out byte by byte through the emulated UART.
+# daemon runs: under TCG a 1.5 kB stats line a second goes out byte by byte through the emulated UART. Does
+# nothing in a scenario that forwards the output already.
 daemon_log_printed=0
+daemon_log_forwarded=0
 print_daemon_log() {
-  [ -f "$DAEMON_LOG" ] || return 0
+  [ "$daemon_log_forwarded" = 0 ] && [ -f "$DAEMON_LOG" ] || return 0
   total=$(wc -l < "$DAEMON_LOG")
   [ "$total" -gt "$daemon_log_printed" ] && sed -n "$((daemon_log_printed + 1)),${total}p" "$DAEMON_LOG" | sed 's/^/[daemon] /'
   daemon_log_printed=$total

@@ -68,7 +68,7 @@ final class SchedulerLoop implements RingBufferConsumer.RecordSink {
     }
 
     SchedulerLoop(ByteBuffer shared, RingBufferConsumer queued, UserRingBufferProducer dispatched,
-                          SchedulerConfig schedConfig, CpuTopology topology) {
+                  SchedulerConfig schedConfig, CpuTopology topology) {
         this.shared = shared;
         this.queued = queued;
         this.dispatched = dispatched;
