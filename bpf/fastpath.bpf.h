@@ -124,10 +124,22 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 	/* The mask only convinces the verifier; the check above already holds. */
 	run = &cpu_run[cpu & (JT_MAX_CPUS - 1)];
 	idle = READ_ONCE(shared.cpu_idle[cpu & (JT_MAX_CPUS - 1)]);
-	if (!idle && (enq_flags & SCX_ENQ_WAKEUP)) {
+	/*
+	 * The idle flag lags: a LatencyCritical wakeup that may preempt checks
+	 * the CPU itself (its idle bit was taken, or ops.enqueue started it).
+	 */
+	if ((!idle || (preempt & JT_PREEMPT_KERNEL)) && (enq_flags & SCX_ENQ_WAKEUP)) {
 		STAT_INC2(nr_pinned_wakeups);
 		tctx->measure_run = JT_MEASURE_PINNED;
-		if (may_preempt(run, deadline, rank, preempt)) {
+		bool now = may_preempt(run, deadline, rank, preempt);
+
+		/* A LatencyCritical task preempts a lower class even mid-switch: see find_lower_class_cpu. */
+		if (!now && (preempt & JT_DISPATCH_PREEMPT_CLASS) && rank == JT_RANK_LATENCY_CRITICAL &&
+		    READ_ONCE(run->rank) < rank) {
+			__sync_fetch_and_add(&priv.nr_late_class_preempts, 1);
+			now = true;
+		}
+		if (now) {
 			/*
 			 * To the head of the CPU's local DSQ, preempting: the
 			 * kernel reschedules the CPU itself (no kick, which from
@@ -219,6 +231,11 @@ static __always_inline bool preempt_lower_class(struct task_struct *p, struct ta
 	flags = JT_DISPATCH_PREEMPT_CLASS | (rank == JT_RANK_LATENCY_CRITICAL ? JT_PREEMPT_KERNEL : 0);
 	/* Of equal victims, the waking CPU's (usually where the timer fired). */
 	cpu = find_victim(p, -1, bpf_get_smp_processor_id(), 0, rank, flags);
+	if (cpu < 0 && rank == JT_RANK_LATENCY_CRITICAL) {
+		cpu = find_lower_class_cpu(p, bpf_get_smp_processor_id(), rank);
+		if (cpu >= 0)
+			__sync_fetch_and_add(&priv.nr_late_class_preempts, 1);
+	}
 	if (cpu < 0)
 		return false;
 	claim_for_waker(&cpu_run[cpu & (JT_MAX_CPUS - 1)]);
@@ -227,6 +244,28 @@ static __always_inline bool preempt_lower_class(struct task_struct *p, struct ta
 	tctx->wait_path = JT_PATH_CLASS_PREEMPT;
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | cpu, slice, enq_flags | SCX_ENQ_PREEMPT);
 	STAT_INC2(nr_class_preempts);
+	return true;
+}
+
+/*
+ * A LatencyCritical task that may preempt, still runnable as its slice ended
+ * (or late in it), runs on next on its CPU, which is rescheduling now: queued
+ * by deadline, a lower class's older deadline could go first, for that task's
+ * whole slice (a Batch task's 20 ms), where its wakeup would have preempted.
+ * Only while it has run less than JT_LC_KEEP_RUNTIME_NS since it woke: a busy
+ * LatencyCritical task must not keep a CPU from everything else.
+ */
+static __always_inline bool keep_latency_critical(struct task_struct *p, struct task_ctx *tctx,
+						  const struct jt_policy *policy, u64 enq_flags)
+{
+	if (policy->sched_class != JT_CLASS_LATENCY_CRITICAL || !(policy->flags & JT_POLICY_PREEMPT) ||
+	    tctx->exec_runtime >= JT_LC_KEEP_RUNTIME_NS || !bpf_cpumask_test_cpu(scx_bpf_task_cpu(p), p->cpus_ptr))
+		return false;
+	tctx->slice = policy_slice(policy);
+	note_placement(tctx, tctx->vtime, JT_RANK_LATENCY_CRITICAL, true, true);
+	tctx->wait_path = JT_PATH_CLASS_REQUEUE;
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, tctx->slice, enq_flags);
+	STAT_INC2(nr_class_requeues);
 	return true;
 }
 

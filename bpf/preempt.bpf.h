@@ -97,3 +97,36 @@ static __always_inline s32 find_victim(const struct task_struct *p, s32 self, s3
 	bpf_iter_num_destroy(&it);
 	return victim;
 }
+
+/*
+ * A LatencyCritical wakeup that found nothing it may preempt right now: every
+ * CPU is switching tasks, idle or already claimed by another waker. The CPU
+ * whose last or next task is of a lower class (@prefer first) still gets it at
+ * the head of its local queue: queued anywhere else, it would wait a whole
+ * slice of whatever that CPU picks next. -1 if every CPU runs its own class.
+ */
+static __always_inline s32 find_lower_class_cpu(const struct task_struct *p, s32 prefer, u32 rank)
+{
+	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
+	struct bpf_iter_num it;
+	s32 found = -1;
+	int *i;
+
+	if (prefer >= 0 && prefer < JT_MAX_CPUS && bpf_cpumask_test_cpu(prefer, p->cpus_ptr) &&
+	    READ_ONCE(cpu_run[prefer].rank) < rank)
+		return prefer;
+	bpf_iter_num_new(&it, 0, JT_MAX_CPUS);
+	while ((i = bpf_iter_num_next(&it))) {
+		u32 cpu = *i;
+
+		if (cpu >= nr_cpus)
+			break;
+		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr) &&
+		    READ_ONCE(cpu_run[cpu & (JT_MAX_CPUS - 1)].rank) < rank) {
+			found = cpu;
+			break;
+		}
+	}
+	bpf_iter_num_destroy(&it);
+	return found;
+}

@@ -49,6 +49,8 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_FIFO_SCAN_MAX	64
 /* A preempted task resumes without Java only if at least this much of its slice is left. */
 #define JT_RESUME_MIN_SLICE_NS	(100 * 1000ULL)
+/* CPU a LatencyCritical task may use after waking before BPF stops keeping it on its CPU. */
+#define JT_LC_KEEP_RUNTIME_NS	(10 * 1000 * 1000ULL)
 
 /* task_ctx.measure_run: which wakeup-to-running sum a task's next start adds to. */
 #define JT_MEASURE_JAVA		1	/* a Java decision for a wakeup was applied */
@@ -95,6 +97,7 @@ enum jt_path {
 	JT_PATH_RESUMED,	/* BPF, a preempted task back on its CPU */
 	JT_PATH_KEPT_LAST,	/* BPF, the CPU's only task kept running */
 	JT_PATH_WAKE_PREEMPT,	/* BPF, preempting on Java's last decision for it */
+	JT_PATH_CLASS_REQUEUE,	/* BPF, a LatencyCritical task kept on its CPU when its slice ended */
 	JT_PATH_NR,
 };
 
@@ -122,6 +125,7 @@ struct jt_private {
 	/* LatencyCritical tasks' waits by the path that placed them, and those over 1 ms (bpftool reads them). */
 	u64 lc_waits_by_path[JT_PATH_NR];
 	u64 lc_slow_waits_by_path[JT_PATH_NR];
+	u64 nr_late_class_preempts;	/* LatencyCritical wakeups that found no CPU preemptible at once */
 };
 static struct jt_private priv SEC(".data.jt_private");
 

@@ -11,6 +11,6 @@ mvn -B -ntp verify
 
 # VM scenarios; each prints a final RESULT line and exits non-zero on failure.
 export JTHULHU_SKIP_BUILD=1
-for scenario in ${JTHULHU_SCENARIOS:-stress stall compare compare-busy-host hotplug weight k8s-weights k8s-limits fail-static churn idle accounting full-chain}; do
+for scenario in ${JTHULHU_SCENARIOS:-stress stall compare compare-busy-host hotplug weight k8s-weights k8s-limits fail-static churn idle latency accounting full-chain}; do
   e2e/vm/run.sh "$scenario"
 done

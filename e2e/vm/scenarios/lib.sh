@@ -179,6 +179,7 @@ report_wait_paths() {
   json=$(bpftool -j map dump id "$id" 2>/dev/null)
   kv "lc_waits_by_path_$1" "$(echo "$json" | sed -n 's/.*"lc_waits_by_path":\[\([0-9,]*\)\].*/\1/p')"
   kv "lc_slow_waits_by_path_$1" "$(echo "$json" | sed -n 's/.*"lc_slow_waits_by_path":\[\([0-9,]*\)\].*/\1/p')"
+  kv "late_class_preempts_$1" "$(echo "$json" | sed -n 's/.*"nr_late_class_preempts":\([0-9]*\).*/\1/p')"
 }
 
 dump_scx_dmesg() { dmesg | grep -i -e sched_ext -e 'task stall' | sed 's/^/JT_DMESG /'; }
@@ -201,7 +202,7 @@ daemon_totals() {
 # Reports the counters of a daemon stats/final/totals line as JT_KV keys.
 report_counters() {
   for key in queued java_dispatched fallback ring_full stale direct_idle direct_kernel direct_usersched direct_pinned \
-      kept_last class_preempts wake_preempts resumed starved_moves no_heartbeat bpf_inserts wake_deferred wake_nudges loop_parks \
+      kept_last class_preempts class_requeues wake_preempts resumed starved_moves no_heartbeat bpf_inserts wake_deferred wake_nudges loop_parks \
       loop_unparks; do
     kv "$key" "$(field "$1" "$key")"
   done

@@ -48,7 +48,7 @@ run_set() {
   pod_kill $B1 besteffort
   pod_kill $B2 besteffort
   kv "load_samples_$1" "$(wc -l < "/tmp/probe.load.$1")"
-  for p in 50 90 99; do
+  for p in 50 90 95 99; do
     kv "load_p${p}_$1" "$(percentile "/tmp/probe.load.$1" $p)"
   done
   kv "load_max_$1" "$(percentile "/tmp/probe.load.$1" 100)"

@@ -54,7 +54,8 @@ public final class SchedulerStats {
         THROTTLED("throttled", SharedLayout.NR_THROTTLED),
         UNTHROTTLED("unthrottled", SharedLayout.NR_UNTHROTTLED),
         NO_HEARTBEAT("no_heartbeat", SharedLayout.NR_NO_HEARTBEAT),
-        WAKE_PREEMPTS("wake_preempts", SharedLayout.NR_WAKE_PREEMPTS);
+        WAKE_PREEMPTS("wake_preempts", SharedLayout.NR_WAKE_PREEMPTS),
+        CLASS_REQUEUES("class_requeues", SharedLayout.NR_CLASS_REQUEUES);
 
         final String key;
         final int offset;
@@ -83,6 +84,7 @@ public final class SchedulerStats {
         Counter.FALLBACK, Counter.RING_FULL, Counter.NO_HEARTBEAT, Counter.DIRECT_IDLE, Counter.DIRECT_KERNEL,
         Counter.DIRECT_USERSCHED, Counter.DIRECT_PINNED, Counter.KEPT_LAST, Counter.CLASS_PREEMPTS,
         Counter.RESUMED, Counter.STARVED_MOVES, Counter.THROTTLED, Counter.UNTHROTTLED, Counter.WAKE_PREEMPTS,
+        Counter.CLASS_REQUEUES,
     };
 
     private final long[] values = new long[COUNTERS.length];

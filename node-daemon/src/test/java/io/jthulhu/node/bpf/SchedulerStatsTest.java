@@ -42,12 +42,14 @@ class SchedulerStatsTest {
         shared.putLong(SharedLayout.NR_CLASS_PREEMPTS, 16);
         shared.putLong(SharedLayout.NR_THROTTLED, 17);
         shared.putLong(SharedLayout.NR_UNTHROTTLED, 18);
+        shared.putLong(SharedLayout.NR_CLASS_REQUEUES, 19);
 
         SchedulerStats stats = SchedulerStats.read(shared);
 
         assertThat(stats.javaRatio()).isEqualTo(0.9);
         // fallback 6 + ring_full 4 + kept_last 13 + class_preempts 16 + resumed 11 + throttled 17 + unthrottled 18
-        assertThat(stats.bpfInserts()).isEqualTo(85);
+        // + class_requeues 19
+        assertThat(stats.bpfInserts()).isEqualTo(104);
         assertThat(stats.toKeyValues()).isEqualTo("queued=100 java_dispatched=90 fallback=6 ring_full=4 stale=0"
                 + " direct_idle=0 direct_kernel=0 direct_usersched=0 direct_pinned=0 bad_dispatch=0 heartbeats=0"
                 + " kicks=7 user_pending=3 dispatch_calls=0 shared_moves=0 sweep_no_idle=0 preempt_kicks=0"
@@ -55,8 +57,8 @@ class SchedulerStatsTest {
                 + " wakeup_waiting=0 cpu_idle_ms=2500 resumed=11 wake_deferred=12 wake_nudges=5"
                 + " loop_parks=8 loop_unparks=9 pinned_wakeups=20 pinned_unpreemptible=2 pinned_outranked=1"
                 + " pinned_run_us=250 kept_last=13 policy_resolves=14 cgroup_exits=15 class_preempts=16"
-                + " throttled=17 unthrottled=18 no_heartbeat=0 wake_preempts=0"
-                + " bpf_inserts=85 java_ratio=0.9000 java_share_all=0.5143");
+                + " throttled=17 unthrottled=18 no_heartbeat=0 wake_preempts=0 class_requeues=19"
+                + " bpf_inserts=104 java_ratio=0.9000 java_share_all=0.4639");
         assertThat(stats.counters()).containsEntry("queued", 100L).containsEntry("class_preempts", 16L)
                 .doesNotContainKeys("user_pending", "wakeup_decision_us", "cpu_idle_ms");
     }

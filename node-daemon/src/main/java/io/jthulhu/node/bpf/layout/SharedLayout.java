@@ -46,7 +46,8 @@ public final class SharedLayout {
     public static final int NR_THROTTLED = NR_CLASS_PREEMPTS + 8;
     public static final int NR_UNTHROTTLED = NR_THROTTLED + 8;
     public static final int NR_WAKE_PREEMPTS = NR_UNTHROTTLED + 8;
-    public static final int SIZE = NR_WAKE_PREEMPTS + 8;
+    public static final int NR_CLASS_REQUEUES = NR_WAKE_PREEMPTS + 8;
+    public static final int SIZE = NR_CLASS_REQUEUES + 8;
 
     public static final StructLayout DESCRIPTOR = StructLayout.builder("jt_shared", SIZE)
             .struct("stats", STATS, StatsLayout.DESCRIPTOR)
@@ -92,6 +93,7 @@ public final class SharedLayout {
             .field("nr_throttled", NR_THROTTLED, 8)
             .field("nr_unthrottled", NR_UNTHROTTLED, 8)
             .field("nr_wake_preempts", NR_WAKE_PREEMPTS, 8)
+            .field("nr_class_requeues", NR_CLASS_REQUEUES, 8)
             .build();
 
     private SharedLayout() {

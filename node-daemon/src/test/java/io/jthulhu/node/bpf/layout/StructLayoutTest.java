@@ -30,7 +30,7 @@ class StructLayoutTest {
                 org.assertj.core.groups.Tuple.tuple("jt_config", 56),
                 org.assertj.core.groups.Tuple.tuple("jt_stats", 96),
                 org.assertj.core.groups.Tuple.tuple("jt_pod_stats", 160),
-                org.assertj.core.groups.Tuple.tuple("jt_shared", 2592));
+                org.assertj.core.groups.Tuple.tuple("jt_shared", 2600));
         assertThat(QueuedTaskLayout.DESCRIPTOR.field("policy").nested()).isSameAs(PolicyLayout.DESCRIPTOR);
         assertThat(SharedLayout.DESCRIPTOR.field("exit").offset()).isEqualTo(SharedLayout.EXIT);
         assertThatThrownBy(() -> DispatchLayout.DESCRIPTOR.field("nope"))
