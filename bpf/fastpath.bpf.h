@@ -249,9 +249,9 @@ static __always_inline bool preempt_lower_class(struct task_struct *p, struct ta
 
 /*
  * A LatencyCritical task that may preempt, still runnable as its slice ended
- * (or late in it), runs on next on its CPU, which is rescheduling now: queued
- * by deadline, a lower class's older deadline could go first, for that task's
- * whole slice (a Batch task's 20 ms), where its wakeup would have preempted.
+ * or something preempted it, runs next on its CPU, which is rescheduling now:
+ * queued by deadline, a lower class's older deadline could go first, for that
+ * task's whole slice (a Batch task's 20 ms), where its wakeup would have preempted.
  * Only while it has run less than JT_LC_KEEP_RUNTIME_NS since it woke: a busy
  * LatencyCritical task must not keep a CPU from everything else.
  */
@@ -261,6 +261,7 @@ static __always_inline bool keep_latency_critical(struct task_struct *p, struct 
 	if (policy->sched_class != JT_CLASS_LATENCY_CRITICAL || !(policy->flags & JT_POLICY_PREEMPT) ||
 	    tctx->exec_runtime >= JT_LC_KEEP_RUNTIME_NS || !bpf_cpumask_test_cpu(scx_bpf_task_cpu(p), p->cpus_ptr))
 		return false;
+	tctx->preempted = 0;
 	tctx->slice = policy_slice(policy);
 	note_placement(tctx, tctx->vtime, JT_RANK_LATENCY_CRITICAL, true, true);
 	tctx->wait_path = JT_PATH_CLASS_REQUEUE;

@@ -288,7 +288,7 @@ struct jt_shared {
 	u64 nr_throttled;		/* tasks held back: their cgroup used its cpu.max quota */
 	u64 nr_unthrottled;		/* of those, released when their cgroup's period ended */
 	u64 nr_wake_preempts;		/* woken tasks BPF ran at once on Java's last decision for them */
-	u64 nr_class_requeues;		/* LatencyCritical tasks BPF kept on their CPU when their slice ended */
+	u64 nr_class_requeues;		/* LatencyCritical tasks BPF kept on their CPU, slice ended or preempted */
 };
 
 #endif /* __JTHULHU_INTF_H */

@@ -157,6 +157,8 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		insert_idle_local(p, tctx, enq_flags);
 		return;
 	}
+	if (policy && !(enq_flags & SCX_ENQ_WAKEUP) && keep_latency_critical(p, tctx, policy, enq_flags))
+		return;
 	/*
 	 * Preempted before its slice ran out: Java's decision still stands, so
 	 * BPF puts the task back on its CPU's queue with its deadline and the
@@ -181,8 +183,6 @@ void BPF_STRUCT_OPS(jt_enqueue, struct task_struct *p, u64 enq_flags)
 		keep_last(p, tctx, policy, enq_flags);
 		return;
 	}
-	if (policy && !(enq_flags & SCX_ENQ_WAKEUP) && keep_latency_critical(p, tctx, policy, enq_flags))
-		return;
 	if (policy && (enq_flags & SCX_ENQ_WAKEUP) && preempt_lower_class(p, tctx, policy, enq_flags))
 		return;
 	if (!policy || policy->sched_class != JT_CLASS_IDLE)

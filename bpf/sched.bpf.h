@@ -97,7 +97,7 @@ enum jt_path {
 	JT_PATH_RESUMED,	/* BPF, a preempted task back on its CPU */
 	JT_PATH_KEPT_LAST,	/* BPF, the CPU's only task kept running */
 	JT_PATH_WAKE_PREEMPT,	/* BPF, preempting on Java's last decision for it */
-	JT_PATH_CLASS_REQUEUE,	/* BPF, a LatencyCritical task kept on its CPU when its slice ended */
+	JT_PATH_CLASS_REQUEUE,	/* BPF, a LatencyCritical task kept on its CPU, slice ended or preempted */
 	JT_PATH_NR,
 };
 

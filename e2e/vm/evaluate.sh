@@ -186,8 +186,8 @@ case $scenario in
     kv[p95_ratio_eevdf_over_jthulhu]=$(ratio "$(get load_p95_eevdf)" "$(get load_p95_jthulhu)")
     # Issue 12's goals, reported as goal_met: under TCG the loaded tail (top 1-3 %) also holds the host's
     # own contention (two busy vCPU threads and QEMU's timer thread on a 2-CPU host), which EEVDF's same
-    # ratio shows (1.9-4.9 measured). What fails the scenario: the policy not keeping the probe's loaded p95
-    # below EEVDF's (2-3x below measured), no class preemption, or the Batch pods starved (0.84-0.93).
+    # ratio shows (1.1-6.0 measured). What fails the scenario: the policy not keeping the probe's loaded p95
+    # below EEVDF's (2-4x below measured), no class preemption, or the Batch pods starved (0.84-0.93).
     if num_cmp "${kv[p99_over_idle]}" "<=" 1.25 && num_cmp "${kv[batch_throughput_ratio]}" ">=" 0.85; then
       kv[goal_met]=true; else kv[goal_met]=false; fi
     check load_p95_not_below_eevdf num_cmp "${kv[p95_ratio_eevdf_over_jthulhu]}" ">=" 1.001
