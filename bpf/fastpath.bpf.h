@@ -133,9 +133,7 @@ static __always_inline void insert_pinned(struct task_struct *p, struct task_ctx
 		tctx->measure_run = JT_MEASURE_PINNED;
 		bool now = may_preempt(run, deadline, rank, preempt);
 
-		/* A LatencyCritical task preempts a lower class even mid-switch: see find_lower_class_cpu. */
-		if (!now && (preempt & JT_DISPATCH_PREEMPT_CLASS) && rank == JT_RANK_LATENCY_CRITICAL &&
-		    READ_ONCE(run->rank) < rank) {
+		if (!now && late_class_preemptible(run, rank, preempt)) {
 			__sync_fetch_and_add(&priv.nr_late_class_preempts, 1);
 			now = true;
 		}

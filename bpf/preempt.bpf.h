@@ -99,12 +99,18 @@ static __always_inline s32 find_victim(const struct task_struct *p, s32 self, s3
 }
 
 /*
- * A LatencyCritical wakeup that found nothing it may preempt right now: every
- * CPU is switching tasks, idle or already claimed by another waker. The CPU
- * whose last or next task is of a lower class (@prefer first) still gets it at
- * the head of its local queue: queued anywhere else, it would wait a whole
- * slice of whatever that CPU picks next. -1 if every CPU runs its own class.
+ * A LatencyCritical wakeup that may preempt by class takes @run's CPU even if
+ * nothing there is preemptible right now (switching tasks, idle, or claimed by
+ * another waker) when its last task was of a lower class: queued instead, it
+ * would wait a whole slice of whatever that CPU picks next.
  */
+static __always_inline bool late_class_preemptible(const struct jt_cpu_run *run, u32 rank, u32 flags)
+{
+	return (flags & JT_DISPATCH_PREEMPT_CLASS) && rank == JT_RANK_LATENCY_CRITICAL &&
+	       READ_ONCE(run->rank) < rank;
+}
+
+/* The CPU @p may run on for late_class_preemptible (@prefer first); -1 if none. */
 static __always_inline s32 find_lower_class_cpu(const struct task_struct *p, s32 prefer, u32 rank)
 {
 	u32 nr_cpus = READ_ONCE(shared.nr_cpus);
@@ -113,7 +119,7 @@ static __always_inline s32 find_lower_class_cpu(const struct task_struct *p, s32
 	int *i;
 
 	if (prefer >= 0 && prefer < JT_MAX_CPUS && bpf_cpumask_test_cpu(prefer, p->cpus_ptr) &&
-	    READ_ONCE(cpu_run[prefer].rank) < rank)
+	    late_class_preemptible(&cpu_run[prefer], rank, JT_DISPATCH_PREEMPT_CLASS))
 		return prefer;
 	bpf_iter_num_new(&it, 0, JT_MAX_CPUS);
 	while ((i = bpf_iter_num_next(&it))) {
@@ -122,7 +128,7 @@ static __always_inline s32 find_lower_class_cpu(const struct task_struct *p, s32
 		if (cpu >= nr_cpus)
 			break;
 		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr) &&
-		    READ_ONCE(cpu_run[cpu & (JT_MAX_CPUS - 1)].rank) < rank) {
+		    late_class_preemptible(&cpu_run[cpu & (JT_MAX_CPUS - 1)], rank, JT_DISPATCH_PREEMPT_CLASS)) {
 			found = cpu;
 			break;
 		}
