@@ -40,6 +40,12 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 #define JT_DEFAULT_FLAGS	(JT_CFG_DIRECT_PINNED | JT_CFG_DIRECT_IDLE)
 /* Deferred records that wake Java at once however young: a full batch. */
 #define JT_WAKE_BATCH_MAX	64
+/*
+ * How many batch periods deferred records may wait while every CPU still has
+ * a decision queued after its current task: Java's next batch cannot run them
+ * sooner then, and a CPU that runs dry wakes Java at once anyway.
+ */
+#define JT_WAKE_BATCH_STRETCH	4
 
 /* Tasks ops.dispatch may insert per call (sched_ext_ops.dispatch_max_batch). */
 #define JT_DISPATCH_MAX_BATCH	64

@@ -257,15 +257,28 @@ static __always_inline void submit_queued(struct task_struct *p, const struct ta
 	want_loop(true, near);
 }
 
+/* Does every CPU have a decided task queued to run after its current one? */
+static __always_inline bool cpus_supplied(void)
+{
+	u64 queued = scx_bpf_dsq_nr_queued(JT_DSQ_JAVA) + scx_bpf_dsq_nr_queued(JT_DSQ_PODS) +
+		     scx_bpf_dsq_nr_queued(JT_DSQ_SHARED);
+
+	return queued >= READ_ONCE(shared.nr_cpus);
+}
+
 /*
  * Want the scheduling loop for deferred records once the oldest waited
- * wake_batch_ns; @kick as for want_loop().
+ * wake_batch_ns, or up to JT_WAKE_BATCH_STRETCH times that while the CPUs
+ * have decided work queued; @kick as for want_loop().
  */
 static __always_inline void wake_java_for_batch(u64 now, bool kick)
 {
 	u64 since = READ_ONCE(priv.unwoken_since);
+	u64 batch = cfg_wake_batch_ns();
 
-	if (!since || now - since < cfg_wake_batch_ns())
+	if (!since || now - since < batch)
+		return;
+	if (now - since < JT_WAKE_BATCH_STRETCH * batch && cpus_supplied())
 		return;
 	if (__sync_val_compare_and_swap(&priv.unwoken_since, since, 0) != since)
 		return;
