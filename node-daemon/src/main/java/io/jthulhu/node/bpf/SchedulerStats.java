@@ -150,7 +150,20 @@ public final class SchedulerStats {
             }
             line.append(line.length() == 0 ? "" : " ").append(c.key).append('=').append(value / c.divisor);
         }
-        return line.append(" bpf_inserts=").append(bpfInserts())
-                .append(String.format(" java_ratio=%.4f java_share_all=%.4f", javaRatio(), javaShareAll())).toString();
+        line.append(" bpf_inserts=").append(bpfInserts()).append(" java_ratio=");
+        appendFraction(line, javaRatio());
+        line.append(" java_share_all=");
+        appendFraction(line, javaShareAll());
+        return line.toString();
+    }
+
+    /**
+     * A ratio in [0, 1] with four decimals, rounded half up. Not String.format: it parses its format
+     * every call (a stats line's largest cost under TCG), and its decimal separator follows the locale.
+     */
+    static void appendFraction(StringBuilder line, double ratio) {
+        long tenThousandths = Math.round(Math.max(0.0, Math.min(1.0, ratio)) * 10_000);
+        String digits = Long.toString(10_000 + tenThousandths % 10_000);
+        line.append(tenThousandths / 10_000).append('.').append(digits, 1, 5);
     }
 }

@@ -64,6 +64,22 @@ class SchedulerStatsTest {
     }
 
     @Test
+    void ratiosPrintWithFourDecimalsWhateverTheLocale() {
+        assertThat(fraction(0.0)).isEqualTo("0.0000");
+        assertThat(fraction(1.0)).isEqualTo("1.0000");
+        assertThat(fraction(0.05)).isEqualTo("0.0500");
+        assertThat(fraction(0.46385)).isEqualTo("0.4639");
+        assertThat(fraction(0.00004)).isEqualTo("0.0000");
+        assertThat(fraction(0.99996)).isEqualTo("1.0000");
+    }
+
+    private static String fraction(double ratio) {
+        StringBuilder line = new StringBuilder();
+        SchedulerStats.appendFraction(line, ratio);
+        return line.toString();
+    }
+
+    @Test
     void noTaskNeedingADecisionMeansAFullJavaRatio() {
         ByteBuffer shared = ByteBuffer.allocate(SharedLayout.SIZE).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(SchedulerStats.read(shared).javaRatio()).isEqualTo(1.0);
