@@ -41,9 +41,10 @@ static __always_inline u64 cpu_dsq(s32 cpu)
 /* Deferred records that wake Java at once however young: a full batch. */
 #define JT_WAKE_BATCH_MAX	64
 /*
- * How many batch periods deferred records may wait while every CPU still has
- * a decision queued after its current task: Java's next batch cannot run them
- * sooner then, and a CPU that runs dry wakes Java at once anyway.
+ * How many batch periods deferred records of unweighted tasks may wait while
+ * every CPU still has a first-come decision queued after its current task:
+ * Java's next batch cannot run them sooner then, and a CPU that runs dry wakes
+ * Java at once anyway.
  */
 #define JT_WAKE_BATCH_STRETCH	4
 
@@ -125,6 +126,7 @@ struct jt_private {
 	u32 rescue_cpu;		/* next per-CPU DSQ the starvation guard checks */
 	u32 idle_class_running;	/* CPUs running an Idle-class task (ops.running/ops.stopping) */
 	u64 unwoken_since;	/* when the oldest record that did not wake Java was sent; 0 = none */
+	u32 unwoken_weighted;	/* one of those records is a weighted task's: no stretch */
 	u64 loop_parked_at;	/* when the scheduling loop parked; 0 = not parked */
 	u64 last_rescue_ns;	/* when the starvation guard last ran */
 	u64 cgroup_epoch;	/* bumped when a cgroup's cpu.weight changes: tasks resolve again */

@@ -247,6 +247,9 @@ static __always_inline void submit_queued(struct task_struct *p, const struct ta
 		 */
 		if (!READ_ONCE(priv.unwoken_since))
 			WRITE_ONCE(priv.unwoken_since, sent_at);
+		/* A weighted hog kept out of its deadline queue for longer loses its share. */
+		if (tctx->by_deadline && !READ_ONCE(priv.unwoken_weighted))
+			WRITE_ONCE(priv.unwoken_weighted, 1);
 		STAT_INC2(nr_wake_deferred);
 		return;
 	}
@@ -254,22 +257,31 @@ static __always_inline void submit_queued(struct task_struct *p, const struct ta
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	if (READ_ONCE(priv.unwoken_since))
 		WRITE_ONCE(priv.unwoken_since, 0);
+	if (READ_ONCE(priv.unwoken_weighted))
+		WRITE_ONCE(priv.unwoken_weighted, 0);
 	want_loop(true, near);
 }
 
-/* Does every CPU have a decided task queued to run after its current one? */
+/*
+ * Does every CPU have a decided task queued in first-come order to run after
+ * its current one? Not while any decision waits by deadline: a deferred
+ * record's could come first.
+ */
 static __always_inline bool cpus_supplied(void)
 {
-	u64 queued = scx_bpf_dsq_nr_queued(JT_DSQ_JAVA) + scx_bpf_dsq_nr_queued(JT_DSQ_PODS) +
-		     scx_bpf_dsq_nr_queued(JT_DSQ_SHARED);
+	u64 queued;
 
+	if (scx_bpf_dsq_nr_queued(JT_DSQ_PODS))
+		return false;
+	queued = scx_bpf_dsq_nr_queued(JT_DSQ_JAVA) + scx_bpf_dsq_nr_queued(JT_DSQ_SHARED);
 	return queued >= READ_ONCE(shared.nr_cpus);
 }
 
 /*
  * Want the scheduling loop for deferred records once the oldest waited
  * wake_batch_ns, or up to JT_WAKE_BATCH_STRETCH times that while the CPUs
- * have decided work queued; @kick as for want_loop().
+ * have decided work queued first come first served and no deferred record is
+ * a weighted task's; @kick as for want_loop().
  */
 static __always_inline void wake_java_for_batch(u64 now, bool kick)
 {
@@ -278,10 +290,12 @@ static __always_inline void wake_java_for_batch(u64 now, bool kick)
 
 	if (!since || now - since < batch)
 		return;
-	if (now - since < JT_WAKE_BATCH_STRETCH * batch && cpus_supplied())
+	if (now - since < JT_WAKE_BATCH_STRETCH * batch && !READ_ONCE(priv.unwoken_weighted) &&
+	    cpus_supplied())
 		return;
 	if (__sync_val_compare_and_swap(&priv.unwoken_since, since, 0) != since)
 		return;
+	WRITE_ONCE(priv.unwoken_weighted, 0);
 	/* Java may have taken them meanwhile, in a pass of its own. */
 	if (!bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA))
 		return;

@@ -126,7 +126,7 @@ public final class NodeDaemonMain {
         @Option(names = "--wake-batch-us", defaultValue = "2000",
                 description = "While every CPU is busy, a queued task that is not latency-critical wakes the scheduling loop"
                         + " only once the oldest such task waited this long (up to 4 times as long while every CPU has"
-                        + " decided work queued), 0 for at once (default ${DEFAULT-VALUE}).")
+                        + " unweighted decided work queued), 0 for at once (default ${DEFAULT-VALUE}).")
         long wakeBatchUs;
 
         @Override
