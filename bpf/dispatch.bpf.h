@@ -160,8 +160,7 @@ __noinline int dispatch_next_task(s32 cpu, int sched_yields, u64 now)
 	 * finds loop_wanted set and takes another pass.
 	 */
 	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA)) {
-		WRITE_ONCE(priv.unwoken_since, 0);
-		WRITE_ONCE(priv.unwoken_weighted, 0);
+		forget_unwoken();
 		if (!unpark_loop())
 			want_loop(false, -1);
 		STAT_INC2(nr_wake_nudges);

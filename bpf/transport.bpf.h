@@ -232,6 +232,15 @@ static __always_inline bool wake_deferrable(struct task_struct *p, const struct 
 			   flags) < 0;
 }
 
+/* No deferred record waits for a batch any more: Java is wanted, or takes them now. */
+static __always_inline void forget_unwoken(void)
+{
+	if (READ_ONCE(priv.unwoken_since))
+		WRITE_ONCE(priv.unwoken_since, 0);
+	if (READ_ONCE(priv.unwoken_weighted))
+		WRITE_ONCE(priv.unwoken_weighted, 0);
+}
+
 /* Commit @rec to the queued ring, waking the scheduling loop now or leaving it for a batch. */
 static __always_inline void submit_queued(struct task_struct *p, const struct task_ctx *tctx,
 					  struct jt_queued_task *rec)
@@ -255,10 +264,7 @@ static __always_inline void submit_queued(struct task_struct *p, const struct ta
 	}
 	/* Nobody sleeps on the ring: the loop is running, or parked and wanted. */
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
-	if (READ_ONCE(priv.unwoken_since))
-		WRITE_ONCE(priv.unwoken_since, 0);
-	if (READ_ONCE(priv.unwoken_weighted))
-		WRITE_ONCE(priv.unwoken_weighted, 0);
+	forget_unwoken();
 	want_loop(true, near);
 }
 

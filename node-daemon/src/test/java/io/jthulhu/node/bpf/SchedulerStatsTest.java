@@ -64,7 +64,7 @@ class SchedulerStatsTest {
     }
 
     @Test
-    void ratiosPrintWithFourDecimalsWhateverTheLocale() {
+    void ratiosPrintWithFourDecimalsRoundedHalfUp() {
         assertThat(fraction(0.0)).isEqualTo("0.0000");
         assertThat(fraction(1.0)).isEqualTo("1.0000");
         assertThat(fraction(0.05)).isEqualTo("0.0500");
